@@ -4,13 +4,12 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const ban = (groups) => ({
-  'no-restricted-imports': [
-    'error',
-    { patterns: groups.map(([group, message]) => ({ group, message })) },
-  ],
+  'no-restricted-imports': ['error', { patterns: groups.map(([group, message]) => ({ group, message })) }],
 });
 
-const notInfraOrTests = [[['**/infra/**', '**/test/**'], 'Product code must not depend on stand-ins or tests.']];
+const notInfraOrTests = [
+  [['**/infra/**', '**/test/**'], 'Product code must not depend on stand-ins or tests.'],
+];
 const sdks = ['googleapis', 'google-auth-library', '@google-cloud/*'];
 const adapters = ['google', 'creatio', 'firestore', 'pubsub'];
 const adapterBlock = (name) => ({
@@ -69,21 +68,35 @@ export default tseslint.config(
         [['../*', '../../*'], 'The engine imports nothing outside shared/sync.'],
       ]),
       'no-restricted-globals': ['error', 'process', 'fetch', 'setTimeout', 'setInterval'],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Time is passed in.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Time is passed in.' },
+      ],
     },
   },
   {
     // Use cases and ports know the engine and the ports, never a concrete adapter or SDK.
     files: ['shared/*.ts'],
     ignores: ['shared/compose.ts'],
-    rules: ban([[['./adapters/*', './adapters/**', ...sdks], 'Only shared/compose.ts builds adapters.'], ...notInfraOrTests]),
+    rules: ban([
+      [['./adapters/*', './adapters/**', ...sdks], 'Only shared/compose.ts builds adapters.'],
+      ...notInfraOrTests,
+    ]),
   },
   ...adapters.map(adapterBlock),
   {
     // Entry points are thin: they reach adapters only through shared/compose.ts.
     files: ['functions/**/*.ts'],
     rules: ban([
-      [['../shared/adapters/**', ...sdks.filter((s) => s !== '@google-cloud/*'), '@google-cloud/firestore', '@google-cloud/pubsub'], 'Functions call use cases; compose.ts builds adapters.'],
+      [
+        [
+          '../shared/adapters/**',
+          ...sdks.filter((s) => s !== '@google-cloud/*'),
+          '@google-cloud/firestore',
+          '@google-cloud/pubsub',
+        ],
+        'Functions call use cases; compose.ts builds adapters.',
+      ],
       ...notInfraOrTests,
     ]),
   },

@@ -1,0 +1,234 @@
+// The sync use case: read both sides, plan with the pure engine, then act in the order that keeps a
+// crash harmless. A create is recorded as pending before it is sent; links are committed after each
+// write call; cursors advance only once every write they cover is committed.
+import { createHash } from 'node:crypto';
+import type { Checkpoint, Clock, ContactSide, SideChanges, SyncStateStore } from './ports.js';
+import type {
+  Action,
+  ActionKind,
+  ConflictPolicy,
+  GuardSettings,
+  Link,
+  Note,
+  Observed,
+  Plan,
+  Side,
+  SideRecord,
+} from './sync/index.js';
+import { DEFAULT_GUARD, SIDES, fetchNeeds, lookupKeys, observedIds, plan } from './sync/index.js';
+import { executePlan } from './execute.js';
+
+export interface SyncDeps {
+  crm: ContactSide;
+  google: ContactSide;
+  state: SyncStateStore;
+  clock: Clock;
+  newId: () => string;
+}
+
+export interface RunOptions {
+  policy: ConflictPolicy;
+  guard?: GuardSettings;
+  /** Stop starting new write calls after this instant (ms); the rest continues in the next run. */
+  deadline?: number;
+  dryRun?: boolean;
+  /** A person confirmed the removals the guard would refuse. */
+  allowLargeRemoval?: boolean;
+  /** Default 15 minutes: longer than Google takes to show a write in sync results. */
+  pendingTimeoutMs?: number;
+}
+
+export type Counts = Record<ActionKind, Record<Side, number>> & {
+  linked: number;
+  retired: number;
+  failed: number;
+};
+
+export interface RunReport {
+  outcome: 'ok' | 'partial' | 'refused' | 'dry-run';
+  reason: string | null;
+  counts: Counts;
+  /** Record ids only: never names or emails, which are personal data. */
+  notes: Note[];
+  /** Work remains (deadline reached); schedule a continuation. */
+  more: boolean;
+  /** What a dry run would do. */
+  planned: Action[] | null;
+}
+
+const emptyCounts = (): Counts => ({
+  create: { crm: 0, google: 0 },
+  update: { crm: 0, google: 0 },
+  addToGroup: { crm: 0, google: 0 },
+  removeFromGroup: { crm: 0, google: 0 },
+  linked: 0,
+  retired: 0,
+  failed: 0,
+});
+
+export const countPlan = (p: Plan): Counts => {
+  const c = emptyCounts();
+  for (const a of p.actions) c[a.kind][a.side] += 1;
+  c.retired = p.retire.length;
+  return c;
+};
+
+interface SideRead {
+  changes: SideChanges;
+  observed: Observed;
+}
+
+export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunReport> {
+  const { state, clock } = deps;
+  const sides: Record<Side, ContactSide> = { crm: deps.crm, google: deps.google };
+  const checkpoint = await state.loadCheckpoint();
+
+  const read = async (side: Side, full: boolean): Promise<SideRead> => {
+    const changes = await sides[side].readChanges(full ? null : checkpoint.cursors[side], { full });
+    return { changes, observed: await observe(side, changes) };
+  };
+
+  // A side that reports its member list (Creatio) shows joins and leaves only by comparison with the
+  // list we committed last time; the hash keeps the no-change run from reading that list at all.
+  const observe = async (side: Side, ch: SideChanges): Promise<Observed> => {
+    const observed: Observed = {
+      records: [...ch.records],
+      departures: [...ch.departures],
+      missing: [],
+      complete: ch.complete,
+      memberCount: ch.memberCount,
+    };
+    if (ch.members === null || ch.complete || hashIds(ch.members) === checkpoint.membersHash[side])
+      return observed;
+    const before = new Set((await state.loadMembers(side)) ?? []);
+    const now = new Set(ch.members);
+    const seen = new Set(ch.records.map((r) => r.id));
+    const joined = ch.members.filter((id) => !before.has(id) && !seen.has(id));
+    if (joined.length > 0) {
+      const got = await sides[side].fetch(joined);
+      observed.records.push(...got.records);
+    }
+    for (const id of before) if (!now.has(id)) observed.departures.push({ id, deleted: false });
+    return observed;
+  };
+
+  let reads: Record<Side, SideRead> = { crm: await read('crm', false), google: await read('google', false) };
+  let { planned, links } = await prepare(deps, sides, reads, checkpoint, options);
+  for (const side of planned.needsFullListing) {
+    if (reads[side].observed.complete) continue;
+    reads = { ...reads, [side]: await read(side, true) };
+    ({ planned, links } = await prepare(deps, sides, reads, checkpoint, options));
+  }
+
+  const report: RunReport = {
+    outcome: 'ok',
+    reason: null,
+    counts: countPlan(planned),
+    notes: planned.notes,
+    more: false,
+    planned: null,
+  };
+  if (planned.refused) return { ...report, outcome: 'refused', reason: planned.refused };
+  if (options.dryRun) return { ...report, outcome: 'dry-run', planned: planned.actions };
+
+  const executed = await executePlan(
+    { sides, state, clock, deadline: options.deadline ?? Number.POSITIVE_INFINITY, policy: options.policy },
+    planned,
+    links,
+  );
+  report.counts = executed.counts;
+  report.notes = [...planned.notes, ...executed.notes];
+  if (!executed.finished) return { ...report, outcome: 'partial', more: true };
+
+  // Everything the reads covered is committed: only now may the cursors move.
+  const next: Checkpoint = {
+    cursors: { crm: null, google: null },
+    membersHash: { ...checkpoint.membersHash },
+    activeLinks: Math.max(0, checkpoint.activeLinks + executed.activeDelta),
+  };
+  for (const side of SIDES) {
+    const members = reads[side].changes.members;
+    if (members !== null) {
+      const list = adjustMembers(members, executed.groupChanges[side]);
+      const hash = hashIds(list);
+      if (hash !== checkpoint.membersHash[side]) await state.saveMembers(side, list);
+      next.membersHash[side] = hash;
+    }
+    next.cursors[side] = sides[side].settleCursor(reads[side].changes.cursor);
+  }
+  await state.saveCheckpoint(next);
+  return report;
+}
+
+async function prepare(
+  deps: SyncDeps,
+  sides: Record<Side, ContactSide>,
+  reads: Record<Side, SideRead>,
+  checkpoint: Checkpoint,
+  options: RunOptions,
+): Promise<{ planned: Plan; links: Map<string, Link> }> {
+  const { state } = deps;
+  const obs = { crm: reads.crm.observed, google: reads.google.observed };
+  const links = new Map<string, Link>();
+  const add = (ls: Link[]) => ls.forEach((l) => links.set(l.id, l));
+
+  if (obs.crm.complete || obs.google.complete) add(await state.allLinks());
+  else {
+    const markers = obs.google.records.flatMap((r) => (r.marker ? [r.marker] : []));
+    add(await state.linksFor('crm', [...observedIds(obs.crm), ...markers]));
+    add(await state.linksFor('google', observedIds(obs.google)));
+    add(await state.attentionLinks());
+  }
+
+  const needs = fetchNeeds([...links.values()], obs.crm, obs.google);
+  for (const side of SIDES) {
+    if (needs[side].length === 0) continue;
+    const got = await sides[side].fetch(needs[side]);
+    obs[side] = {
+      ...obs[side],
+      records: [...obs[side].records, ...got.records],
+      missing: [...obs[side].missing, ...got.missing],
+    };
+  }
+
+  const keys = lookupKeys([...links.values()], obs.crm, obs.google);
+  const candidates: Record<Side, SideRecord[]> = { crm: [], google: [] };
+  for (const side of SIDES) {
+    const k = keys[side];
+    if (k.ids.length + k.markers.length + k.emails.length === 0) continue;
+    candidates[side] = await sides[side].lookup(k);
+    // A candidate already paired elsewhere must be known as such, or it could be paired twice.
+    const unknown = candidates[side]
+      .map((r) => r.id)
+      .filter((id) => ![...links.values()].some((l) => (side === 'crm' ? l.crmId : l.googleId) === id));
+    if (unknown.length > 0) add(await state.linksFor(side, unknown));
+  }
+
+  const planned = plan({
+    links: [...links.values()],
+    crm: obs.crm,
+    google: obs.google,
+    candidates,
+    policy: options.policy,
+    now: deps.clock.now(),
+    activeLinks: checkpoint.activeLinks,
+    guard: options.guard ?? DEFAULT_GUARD,
+    pendingTimeoutMs: options.pendingTimeoutMs ?? 15 * 60_000,
+    allowLargeRemoval: options.allowLargeRemoval ?? false,
+    newId: deps.newId,
+  });
+  return { planned, links };
+}
+
+export function hashIds(ids: string[]): string {
+  return createHash('sha256')
+    .update([...ids].sort().join('\n'))
+    .digest('base64url');
+}
+
+function adjustMembers(members: string[], changes: { added: string[]; removed: string[] }): string[] {
+  const set = new Set(members);
+  changes.added.forEach((id) => set.add(id));
+  changes.removed.forEach((id) => set.delete(id));
+  return [...set];
+}

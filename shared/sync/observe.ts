@@ -1,0 +1,126 @@
+// Indexes what each side reported, and derives what the runner must fetch or look up before planning,
+// so that the planner itself never needs I/O.
+import type { Side } from './model.js';
+import { SIDES } from './model.js';
+import { emailsOf } from './normalize.js';
+import type { Departure, Link, Observed, SideRecord } from './types.js';
+
+export interface SideView {
+  /** In-group records by id. */
+  records: Map<string, SideRecord>;
+  /** Out-of-group or deleted, by id. */
+  departures: Map<string, Departure>;
+  missing: Set<string>;
+  complete: boolean;
+  memberCount: number | null;
+}
+
+export function viewOf(o: Observed): SideView {
+  const records = new Map<string, SideRecord>();
+  const departures = new Map<string, Departure>();
+  for (const d of o.departures) departures.set(d.id, d);
+  for (const r of o.records) {
+    // A record reported outside the group is a departure, whichever way the adapter phrased it.
+    if (r.inGroup) {
+      records.set(r.id, r);
+      departures.delete(r.id);
+    } else if (!departures.has(r.id)) departures.set(r.id, { id: r.id, deleted: false });
+  }
+  return {
+    records,
+    departures,
+    missing: new Set(o.missing),
+    complete: o.complete,
+    memberCount: o.memberCount,
+  };
+}
+
+export const sideId = (link: Link, side: Side): string | null =>
+  side === 'crm' ? link.crmId : link.googleId;
+
+export class LinkIndex {
+  readonly byId = new Map<string, Link>();
+  private readonly bySide: Record<Side, Map<string, Link>> = { crm: new Map(), google: new Map() };
+
+  constructor(links: Iterable<Link>) {
+    for (const l of links) {
+      this.byId.set(l.id, l);
+      for (const s of SIDES) {
+        const id = sideId(l, s);
+        if (id !== null) this.bySide[s].set(id, l);
+      }
+    }
+  }
+
+  find(side: Side, id: string): Link | undefined {
+    return this.bySide[side].get(id);
+  }
+}
+
+/** Every id on either side that this run heard about. */
+export function observedIds(o: Observed): string[] {
+  return [...o.records.map((r) => r.id), ...o.departures.map((d) => d.id)];
+}
+
+/**
+ * Records the planner needs but no side reported: both records of a link that needs attention, the
+ * CRM record of a pending CRM create (its id is ours, so we can ask), and the counterpart of a
+ * dormant pair one of whose records came back into its group.
+ */
+export function fetchNeeds(links: Link[], crm: Observed, google: Observed): Record<Side, string[]> {
+  const views = { crm: viewOf(crm), google: viewOf(google) };
+  const need: Record<Side, Set<string>> = { crm: new Set(), google: new Set() };
+  const ask = (side: Side, id: string | null) => {
+    if (id !== null && !views[side].records.has(id) && !views[side].departures.has(id)) need[side].add(id);
+  };
+  for (const l of links) {
+    if (l.attention) SIDES.forEach((s) => ask(s, sideId(l, s)));
+    if (l.status === 'pending' && l.pending?.side === 'crm') ask('crm', l.crmId);
+    if (l.status === 'dormant') {
+      for (const s of SIDES) {
+        const id = sideId(l, s);
+        const other: Side = s === 'crm' ? 'google' : 'crm';
+        if (id !== null && views[s].records.has(id)) ask(other, sideId(l, other));
+      }
+    }
+  }
+  return { crm: [...need.crm], google: [...need.google] };
+}
+
+export interface LookupKeys {
+  /** Ids to read directly (CRM ids carried as markers by Google newcomers). */
+  ids: string[];
+  /** Markers to look for (CRM ids of CRM newcomers, stamped on Google contacts we created). */
+  markers: string[];
+  emails: string[];
+}
+
+/** What to look up on each side to pair the other side's unlinked newcomers. */
+export function lookupKeys(links: Link[], crm: Observed, google: Observed): Record<Side, LookupKeys> {
+  const index = new LinkIndex(links);
+  const keys: Record<Side, { ids: Set<string>; markers: Set<string>; emails: Set<string> }> = {
+    crm: { ids: new Set(), markers: new Set(), emails: new Set() },
+    google: { ids: new Set(), markers: new Set(), emails: new Set() },
+  };
+  for (const l of links) {
+    // An unconfirmed Google create is found again by the marker it carries.
+    if (l.status === 'pending' && l.pending?.side === 'google' && l.crmId !== null)
+      keys.google.markers.add(l.crmId);
+  }
+  for (const r of crm.records) {
+    if (!r.inGroup || index.find('crm', r.id)) continue;
+    keys.google.markers.add(r.id);
+    emailsOf(r.contact).forEach((e) => keys.google.emails.add(e));
+  }
+  for (const r of google.records) {
+    if (!r.inGroup || index.find('google', r.id)) continue;
+    if (r.marker) keys.crm.ids.add(r.marker);
+    emailsOf(r.contact).forEach((e) => keys.crm.emails.add(e));
+  }
+  const out = (k: (typeof keys)['crm']): LookupKeys => ({
+    ids: [...k.ids],
+    markers: [...k.markers],
+    emails: [...k.emails],
+  });
+  return { crm: out(keys.crm), google: out(keys.google) };
+}

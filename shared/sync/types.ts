@@ -1,0 +1,133 @@
+// What the engine reads (links and each side's observations) and what it returns (a plan).
+import type { Contact, Field, Side } from './model.js';
+import type { ConflictPolicy } from './merge.js';
+
+/** A record as a side reports it, already mapped to the canonical contact and normalised. */
+export interface SideRecord {
+  id: string;
+  /** Opaque concurrency token: Google etag, Creatio ModifiedOn. */
+  version: string;
+  /** When the record last changed on its side, ms since epoch. */
+  modifiedAt: number;
+  contact: Contact;
+  inGroup: boolean;
+  /** The CRM id we stamped on a Google contact we created (clientData), if any. */
+  marker?: string;
+}
+
+/** A record that left the group, or was deleted (then `deleted`). */
+export interface Departure {
+  id: string;
+  deleted: boolean;
+}
+
+export interface Observed {
+  /** Changed records (or every member, when `complete`), plus any the runner fetched. */
+  records: SideRecord[];
+  departures: Departure[];
+  /** Ids the runner asked for that no longer exist on the side. */
+  missing: string[];
+  /** True when `records` lists every member of the group, so silence means absence. */
+  complete: boolean;
+  /** Members of the group right now, when the side knows it. */
+  memberCount: number | null;
+}
+
+export type LinkStatus = 'active' | 'pending' | 'dormant';
+
+/**
+ * One synced pair. `base` is the last value both sides agreed on: the base of the three-way merge
+ * and the reference that turns our own echoed writes into no-ops.
+ */
+export interface Link {
+  id: string;
+  crmId: string | null;
+  googleId: string | null;
+  /**
+   * active: both records exist and are in their groups. dormant: both out of their groups, kept so
+   * that a return pairs with the same counterpart. pending: a create on `pending.side` was decided and
+   * may or may not have happened; it is reconciled, never blindly repeated.
+   */
+  status: LinkStatus;
+  pending: { side: Side; since: number } | null;
+  inGroup: Record<Side, boolean>;
+  versions: Record<Side, string | null>;
+  base: Contact | null;
+  syncedAt: number;
+  /** A write for this pair failed; the next run re-reads both records and plans again. */
+  attention: boolean;
+}
+
+export interface GuardSettings {
+  /** Refuse when a run would remove more than this share of a group... */
+  maxRemovalShare: number;
+  /** ...and at least this many records. */
+  minRemovals: number;
+}
+
+export const DEFAULT_GUARD: GuardSettings = { maxRemovalShare: 0.5, minRemovals: 10 };
+
+export interface PlanInput {
+  /** Every link touching an observed id, every link needing attention; all links when a side is complete. */
+  links: Link[];
+  crm: Observed;
+  google: Observed;
+  /** Out-of-group records on each side that may match an unlinked newcomer (by marker or email). */
+  candidates: Record<Side, SideRecord[]>;
+  policy: ConflictPolicy;
+  now: number;
+  /** Linked pairs before this run: the base for the mass-removal guard. */
+  activeLinks: number;
+  guard: GuardSettings;
+  /** How long a Google create may stay unconfirmed before a full listing settles it. */
+  pendingTimeoutMs: number;
+  allowLargeRemoval: boolean;
+  newId: () => string;
+}
+
+export type Action =
+  | {
+      kind: 'create';
+      side: Side;
+      linkId: string;
+      /** Preassigned on the CRM side (Creatio accepts a client Id), so a retry cannot duplicate. */
+      id: string | null;
+      contact: Contact;
+      /** The CRM id, stamped on Google contacts we create. */
+      marker: string | null;
+    }
+  | {
+      kind: 'update';
+      side: Side;
+      linkId: string;
+      id: string;
+      version: string | null;
+      fields: Field[];
+      contact: Contact;
+    }
+  | { kind: 'addToGroup'; side: Side; linkId: string; id: string }
+  | { kind: 'removeFromGroup'; side: Side; linkId: string; id: string };
+
+export type ActionKind = Action['kind'];
+
+export type NoteKind =
+  'ambiguous-match' | 'duplicate-marker' | 'conflict' | 'waiting-for-create' | 'write-failed';
+
+export interface Note {
+  kind: NoteKind;
+  side: Side;
+  id: string;
+  fields?: Field[];
+}
+
+export interface Plan {
+  actions: Action[];
+  /** The state of every touched link once its actions succeed. */
+  links: Link[];
+  /** Links to delete once the plan is applied (a side's record was deleted). */
+  retire: string[];
+  notes: Note[];
+  /** Sides to list in full before planning again (an unconfirmed create outlived the timeout). */
+  needsFullListing: Side[];
+  refused: string | null;
+}

@@ -1,0 +1,258 @@
+// An in-memory fake of our own ContactSide port (not of Google or Creatio). It reports changes the
+// way each real side does: 'google' mode by change sequence with tombstones, 'crm' mode by
+// modification time plus the full member list (joining a group does not count as a modification).
+import type {
+  ContactSide,
+  CreateItem,
+  ItemResults,
+  SideChanges,
+  UpdateItem,
+  Written,
+} from '../../shared/ports.js';
+import type { Contact, LookupKeys, Side, SideRecord } from '../../shared/sync/index.js';
+import { emailsOf, normalizeContact } from '../../shared/sync/index.js';
+
+export interface FakeRecord {
+  id: string;
+  contact: Contact;
+  version: number;
+  modifiedAt: number;
+  seq: number;
+  inGroup: boolean;
+  deleted: boolean;
+  marker?: string;
+}
+
+export type CallName =
+  'readChanges' | 'fetch' | 'lookup' | 'create' | 'update' | 'addToGroup' | 'removeFromGroup';
+
+export class FakeSide implements ContactSide {
+  readonly limits = { create: 3, update: 3, membership: 4 };
+  readonly records = new Map<string, FakeRecord>();
+  readonly calls: CallName[] = [];
+  private seq = 0;
+  private nextId = 1;
+  /** Called before every port call, and after the write took effect when `after` is true: throw to crash. */
+  hook: (call: CallName, after: boolean) => void = () => {};
+
+  constructor(
+    readonly side: Side,
+    private readonly clock: { now(): number },
+  ) {}
+
+  // ---- the user, editing in the UI ----
+
+  userCreate(contact: Contact, inGroup = true): string {
+    const id = this.side === 'crm' ? `crm-${this.nextId++}` : `people/c${this.nextId++}`;
+    this.records.set(id, {
+      id,
+      contact: normalizeContact(contact),
+      version: 1,
+      modifiedAt: this.clock.now(),
+      seq: ++this.seq,
+      inGroup,
+      deleted: false,
+    });
+    return id;
+  }
+
+  userEdit(id: string, patch: Partial<Contact>): void {
+    const r = this.live(id);
+    r.contact = normalizeContact({ ...r.contact, ...patch });
+    this.touch(r);
+  }
+
+  userSetGroup(id: string, inGroup: boolean): void {
+    const r = this.live(id);
+    if (r.inGroup === inGroup) return;
+    r.inGroup = inGroup;
+    // Creatio: a folder insert does not bump ModifiedOn, a delete does. Google: both change the person.
+    if (this.side === 'google' || !inGroup) this.touch(r);
+  }
+
+  userDelete(id: string): void {
+    const r = this.live(id);
+    r.deleted = true;
+    r.inGroup = false;
+    this.touch(r);
+  }
+
+  members(): FakeRecord[] {
+    return [...this.records.values()].filter((r) => !r.deleted && r.inGroup);
+  }
+
+  alive(): FakeRecord[] {
+    return [...this.records.values()].filter((r) => !r.deleted);
+  }
+
+  private live(id: string): FakeRecord {
+    const r = this.records.get(id);
+    if (!r || r.deleted) throw new Error(`no live record ${id}`);
+    return r;
+  }
+
+  private touch(r: FakeRecord): void {
+    r.version += 1;
+    r.modifiedAt = this.clock.now();
+    r.seq = ++this.seq;
+  }
+
+  private toRecord(r: FakeRecord): SideRecord {
+    return {
+      id: r.id,
+      version: String(r.version),
+      modifiedAt: r.modifiedAt,
+      contact: r.contact,
+      inGroup: r.inGroup,
+      ...(r.marker ? { marker: r.marker } : {}),
+    };
+  }
+
+  private enter(call: CallName): void {
+    this.calls.push(call);
+    this.hook(call, false);
+  }
+
+  // ---- the port ----
+
+  async readChanges(cursor: string | null, options: { full: boolean }): Promise<SideChanges> {
+    this.enter('readChanges');
+    const since = cursor === null || options.full ? null : Number(cursor);
+    const members = this.members();
+    const changed = [...this.records.values()].filter((r) => since === null || r.seq > since);
+    const base = { cursor: String(this.seq), memberCount: members.length };
+    if (this.side === 'crm') {
+      return {
+        ...base,
+        records: (since === null ? members : changed.filter((r) => r.inGroup && !r.deleted)).map((r) =>
+          this.toRecord(r),
+        ),
+        departures: [],
+        complete: since === null,
+        members: members.map((r) => r.id),
+      };
+    }
+    if (since === null)
+      return {
+        ...base,
+        records: members.map((r) => this.toRecord(r)),
+        departures: [],
+        complete: true,
+        members: null,
+      };
+    return {
+      ...base,
+      memberCount: null,
+      records: changed.filter((r) => !r.deleted).map((r) => this.toRecord(r)),
+      departures: changed.filter((r) => r.deleted).map((r) => ({ id: r.id, deleted: true })),
+      complete: false,
+      members: null,
+    };
+  }
+
+  async fetch(ids: string[]): Promise<{ records: SideRecord[]; missing: string[] }> {
+    this.enter('fetch');
+    const records: SideRecord[] = [];
+    const missing: string[] = [];
+    for (const id of ids) {
+      const r = this.records.get(id);
+      if (r && !r.deleted) records.push(this.toRecord(r));
+      else missing.push(id);
+    }
+    return { records, missing };
+  }
+
+  async lookup(keys: LookupKeys): Promise<SideRecord[]> {
+    this.enter('lookup');
+    const emails = new Set(keys.emails);
+    return this.alive()
+      .filter(
+        (r) =>
+          keys.ids.includes(r.id) ||
+          (r.marker !== undefined && keys.markers.includes(r.marker)) ||
+          emailsOf(r.contact).some((e) => emails.has(e)),
+      )
+      .map((r) => this.toRecord(r));
+  }
+
+  async create(items: CreateItem[]): Promise<ItemResults<Written>> {
+    this.enter('create');
+    const out: ItemResults<Written> = new Map();
+    for (const item of items) {
+      const existing = item.id ? this.records.get(item.id) : undefined;
+      if (existing && !existing.deleted) {
+        // Our own earlier create with the same preassigned id: report it, never make a second one.
+        out.set(item.key, { ok: true, value: { id: existing.id, version: String(existing.version) } });
+        continue;
+      }
+      const id = item.id ?? `people/c${this.nextId++}`;
+      const rec: FakeRecord = {
+        id,
+        contact: normalizeContact(item.contact),
+        version: 1,
+        modifiedAt: this.clock.now(),
+        seq: ++this.seq,
+        inGroup: true,
+        deleted: false,
+        ...(item.marker ? { marker: item.marker } : {}),
+      };
+      this.records.set(id, rec);
+      out.set(item.key, { ok: true, value: { id, version: '1' } });
+    }
+    this.hook('create', true);
+    return out;
+  }
+
+  async update(items: UpdateItem[]): Promise<ItemResults<Written>> {
+    this.enter('update');
+    const out: ItemResults<Written> = new Map();
+    for (const item of items) {
+      const r = this.records.get(item.id);
+      if (!r || r.deleted) {
+        out.set(item.id, { ok: false, error: { kind: 'not-found', message: 'gone' } });
+        continue;
+      }
+      if (this.side === 'google' && item.version !== null && item.version !== String(r.version)) {
+        out.set(item.id, { ok: false, error: { kind: 'stale', message: 'etag' } });
+        continue;
+      }
+      const next = { ...r.contact } as Record<string, unknown>;
+      for (const f of item.fields) next[f] = item.contact[f];
+      r.contact = normalizeContact(next as unknown as Contact);
+      this.touch(r);
+      out.set(item.id, { ok: true, value: { id: r.id, version: String(r.version) } });
+    }
+    this.hook('update', true);
+    return out;
+  }
+
+  async addToGroup(ids: string[]): Promise<ItemResults<null>> {
+    return this.membership('addToGroup', ids, true);
+  }
+
+  async removeFromGroup(ids: string[]): Promise<ItemResults<null>> {
+    return this.membership('removeFromGroup', ids, false);
+  }
+
+  private async membership(call: CallName, ids: string[], inGroup: boolean): Promise<ItemResults<null>> {
+    this.enter(call);
+    const out: ItemResults<null> = new Map();
+    for (const id of ids) {
+      const r = this.records.get(id);
+      if (!r || r.deleted) out.set(id, { ok: false, error: { kind: 'not-found', message: 'gone' } });
+      else {
+        if (r.inGroup !== inGroup) {
+          r.inGroup = inGroup;
+          if (this.side === 'google' || !inGroup) this.touch(r);
+        }
+        out.set(id, { ok: true, value: null });
+      }
+    }
+    this.hook(call, true);
+    return out;
+  }
+
+  settleCursor(cursor: string): string {
+    return cursor;
+  }
+}

@@ -1,0 +1,72 @@
+// An in-memory fake of our own SyncStateStore port. Values are cloned on the way in and out, as a
+// real store would, so the runner cannot lean on shared object identity.
+import type { Checkpoint, SyncStateStore } from '../../shared/ports.js';
+import type { Link, Side } from '../../shared/sync/index.js';
+
+export type StateCall = 'saveLinks' | 'saveCheckpoint' | 'saveMembers';
+
+export class FakeState implements SyncStateStore {
+  links = new Map<string, Link>();
+  checkpoint: Checkpoint = {
+    cursors: { crm: null, google: null },
+    membersHash: { crm: null, google: null },
+    activeLinks: 0,
+  };
+  memberLists: Record<Side, string[] | null> = { crm: null, google: null };
+  reads = 0;
+  writes = 0;
+  /** Called before each write: throw to simulate a crash. */
+  hook: (call: StateCall) => void = () => {};
+
+  async loadCheckpoint(): Promise<Checkpoint> {
+    this.reads += 1;
+    return structuredClone(this.checkpoint);
+  }
+
+  async saveCheckpoint(c: Checkpoint): Promise<void> {
+    this.hook('saveCheckpoint');
+    this.writes += 1;
+    this.checkpoint = structuredClone(c);
+  }
+
+  async linksFor(side: Side, ids: string[]): Promise<Link[]> {
+    const wanted = new Set(ids);
+    this.reads += 1;
+    return [...this.links.values()]
+      .filter((l) => {
+        const id = side === 'crm' ? l.crmId : l.googleId;
+        return id !== null && wanted.has(id);
+      })
+      .map((l) => structuredClone(l));
+  }
+
+  async attentionLinks(): Promise<Link[]> {
+    this.reads += 1;
+    return [...this.links.values()]
+      .filter((l) => l.attention || l.status === 'pending')
+      .map((l) => structuredClone(l));
+  }
+
+  async allLinks(): Promise<Link[]> {
+    this.reads += 1;
+    return [...this.links.values()].map((l) => structuredClone(l));
+  }
+
+  async saveLinks(links: Link[], retire: string[]): Promise<void> {
+    this.hook('saveLinks');
+    this.writes += 1;
+    for (const l of links) this.links.set(l.id, structuredClone(l));
+    for (const id of retire) this.links.delete(id);
+  }
+
+  async loadMembers(side: Side): Promise<string[] | null> {
+    this.reads += 1;
+    return this.memberLists[side] ? [...this.memberLists[side]] : null;
+  }
+
+  async saveMembers(side: Side, ids: string[]): Promise<void> {
+    this.hook('saveMembers');
+    this.writes += 1;
+    this.memberLists[side] = [...ids];
+  }
+}
