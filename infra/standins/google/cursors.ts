@@ -1,0 +1,106 @@
+// Sync tokens and page tokens.
+//
+// Sync tokens are stateless and HMAC-signed: they carry the change-sequence position and the
+// issue time, so expiry is a pure function of the clock. Page tokens point at a snapshot of the
+// listing taken on the first page, which makes paging O(page) and keeps a listing stable while
+// the account changes underneath it (changes made meanwhile surface in the next sync instead).
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { expiredSyncToken, invalidArgument } from './errors.js';
+
+export type TokenKind = 'people' | 'groups';
+
+export class SyncTokens {
+  private readonly key = randomBytes(32);
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly mode: '400' | '410',
+  ) {}
+
+  issue(kind: TokenKind, email: string, position: number, now: number): string {
+    const payload = Buffer.from(JSON.stringify({ k: kind, e: email, p: position, t: now })).toString(
+      'base64url',
+    );
+    return `${payload}.${this.mac(payload)}`;
+  }
+
+  /** Returns the position, or throws Google's invalid-argument / expired-token errors. */
+  check(kind: TokenKind, email: string, token: string, now: number): number {
+    const [payload, mac] = token.split('.');
+    const invalid = invalidArgument('Request contains an invalid argument.');
+    if (!payload || !mac) throw invalid;
+    const expected = Buffer.from(this.mac(payload));
+    const given = Buffer.from(mac);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid;
+    let parsed: { k?: unknown; e?: unknown; p?: unknown; t?: unknown };
+    try {
+      parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof parsed;
+    } catch {
+      throw invalid;
+    }
+    if (
+      parsed.k !== kind ||
+      parsed.e !== email ||
+      typeof parsed.p !== 'number' ||
+      typeof parsed.t !== 'number'
+    ) {
+      throw invalid;
+    }
+    if (now - parsed.t > this.ttlMs) throw expiredSyncToken(this.mode);
+    return parsed.p;
+  }
+
+  private mac(payload: string): string {
+    return createHmac('sha256', this.key).update(payload).digest('base64url').slice(0, 22);
+  }
+}
+
+export interface Snapshot {
+  kind: TokenKind;
+  email: string;
+  /** The request's parameters (pageToken excluded) in canonical form. */
+  fingerprint: string;
+  items: string[];
+  /** Change-log position a sync token issued at the end of this listing stands for. */
+  position: number;
+  isSync: boolean;
+}
+
+const MAX_PAGE_TOKENS = 20_000;
+
+export class PageTokens {
+  private readonly pages = new Map<string, { snapshot: Snapshot; offset: number }>();
+
+  issue(snapshot: Snapshot, offset: number): string {
+    // Oldest tokens go first; a client paging within a sane time never meets the bound.
+    if (this.pages.size >= MAX_PAGE_TOKENS) {
+      const oldest = this.pages.keys().next();
+      if (!oldest.done) this.pages.delete(oldest.value);
+    }
+    const token = randomBytes(24).toString('base64url');
+    this.pages.set(token, { snapshot, offset });
+    return token;
+  }
+
+  /**
+   * Resolves a page token for a request. Reference §3 (current text): every other parameter must
+   * equal the first call's, pageSize included; any difference is INVALID_ARGUMENT.
+   */
+  resolve(
+    token: string,
+    kind: TokenKind,
+    email: string,
+    fingerprint: string,
+  ): { snapshot: Snapshot; offset: number } {
+    const page = this.pages.get(token);
+    if (!page || page.snapshot.kind !== kind || page.snapshot.email !== email) {
+      throw invalidArgument('Page token is not valid.');
+    }
+    if (page.snapshot.fingerprint !== fingerprint) {
+      throw invalidArgument(
+        'Parameters provided with a page token must match the call that provided the page token.',
+      );
+    }
+    return page;
+  }
+}
