@@ -1,0 +1,56 @@
+// Firestore without the Google Cloud SDK: the npm package @firestore-emulator/server, an in-process
+// gRPC server. It serves simple reads, writes and queries, but loses concurrent transaction updates.
+// It is an optional dependency of the tests, so it is loaded only when this path is taken.
+import { createRequire } from 'node:module';
+
+export const FALLBACK_PACKAGE = '@firestore-emulator/server';
+const TESTED_VERSION = '0.3.15';
+
+interface GrpcServerLike {
+  bindAsync(
+    address: string,
+    credentials: unknown,
+    callback: (error: Error | null, port: number) => void,
+  ): void;
+  forceShutdown(): void;
+}
+interface FallbackModule {
+  FirestoreServer?: new () => { server?: GrpcServerLike };
+}
+interface GrpcModule {
+  ServerCredentials: { createInsecure(): unknown };
+}
+
+export async function startFallbackFirestore(port: number): Promise<{ port: number; stop(): void }> {
+  let entry: string;
+  try {
+    entry = import.meta.resolve(FALLBACK_PACKAGE);
+  } catch {
+    throw new Error(
+      `No Firestore emulator available: the Google Cloud SDK emulator cannot run here and the fallback ` +
+        `npm package ${FALLBACK_PACKAGE} is not installed. Install the Cloud SDK with the ` +
+        `cloud-firestore-emulator component and a Java 11+ JRE, or add ${FALLBACK_PACKAGE}@${TESTED_VERSION} ` +
+        `to devDependencies.`,
+    );
+  }
+  // A variable specifier keeps TypeScript from requiring the package at compile time.
+  const specifier = FALLBACK_PACKAGE;
+  const mod = (await import(specifier)) as FallbackModule;
+  const server = mod.FirestoreServer ? new mod.FirestoreServer() : undefined;
+  // FirestoreServer.start() binds 0.0.0.0; we bind its gRPC server ourselves to stay on loopback.
+  // That needs the grpc-js copy the package itself uses (bindAsync checks instanceof).
+  const grpcServer = server?.server;
+  if (!grpcServer || typeof grpcServer.bindAsync !== 'function') {
+    throw new Error(
+      `${FALLBACK_PACKAGE} does not expose the gRPC server this harness binds to 127.0.0.1 ` +
+        `(tested with ${TESTED_VERSION}); refusing to let it bind 0.0.0.0`,
+    );
+  }
+  const grpc = createRequire(entry)('@grpc/grpc-js') as GrpcModule;
+  const bound = await new Promise<number>((resolve, reject) =>
+    grpcServer.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  return { port: bound, stop: () => grpcServer.forceShutdown() };
+}
