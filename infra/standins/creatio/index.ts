@@ -149,6 +149,7 @@ export async function startCreatioStandin(opts: CreatioStandinOptions = {}): Pro
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
+  let closing: Promise<void> | undefined;
 
   return {
     url,
@@ -170,10 +171,10 @@ export async function startCreatioStandin(opts: CreatioStandinOptions = {}): Pro
     resetStats: () => stats.reset(),
     expireAllSessions: () => auth.expireAll(),
     close: () =>
-      new Promise<void>((resolve, reject) => {
+      (closing ??= new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
-      }),
+      })),
   };
 }
 

@@ -1,18 +1,22 @@
-// Time values are epoch milliseconds, possibly fractional: Creatio keeps .NET ticks (100 ns) and
-// echoes 7 fractional digits after POST while GET shows milliseconds (reference §5).
+// Time values are epoch milliseconds, possibly fractional: Creatio keeps sub-millisecond precision
+// and echoes 7 fractional digits after POST while GET shows milliseconds (reference §5).
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
+// Epoch milliseconds in a double resolve about 0.24 µs today, so values are rounded to whole
+// microseconds before formatting; the seventh fractional digit is therefore always 0.
+const micros = (ms: number): number => Math.round(ms * 1000);
+
 /** GET form: milliseconds, truncated, `Z`. */
 export function formatMs(ms: number): string {
-  return new Date(Math.floor(ms)).toISOString();
+  return new Date(Math.floor(micros(ms) / 1000)).toISOString();
 }
 
 /** POST-echo form: seven fractional digits, `Z`. */
 export function formatTicks(ms: number): string {
-  const whole = Math.floor(ms);
-  const subTicks = Math.min(9999, Math.floor((ms - whole) * 10000 + 1e-6));
-  return `${new Date(whole).toISOString().slice(0, 23)}${pad(subTicks, 4)}Z`;
+  const us = micros(ms);
+  const whole = Math.floor(us / 1000);
+  return `${new Date(whole).toISOString().slice(0, 23)}${pad(us - whole * 1000, 3)}0Z`;
 }
 
 const DATETIME_RE =

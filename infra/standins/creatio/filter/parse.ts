@@ -18,7 +18,7 @@ export type FilterNode =
 type Tok =
   | { t: '(' | ')' | ',' | 'eof'; pos: number }
   | { t: 'lit'; lit: Extract<FilterNode, { k: 'lit' }>; pos: number }
-  | { t: 'word'; v: string; pos: number; callFollows: boolean };
+  | { t: 'word'; v: string; pos: number };
 
 export const FILTER_LIMITS = { maxLength: 65_536, maxNodes: 5_000, maxDepth: 100 };
 
@@ -124,7 +124,15 @@ function lex(src: string): Tok[] {
       }
       let j = i + w.length;
       while (src[j] === ' ') j++;
-      toks.push({ t: 'word', v: w, pos: i, callFollows: src[j] === '(' });
+      // Named here, before the rest is lexed, because lambda bodies use syntax (`x:`) the lexer refuses.
+      if (src[j] === '(' && !RESERVED.has(w)) {
+        const segs = w.split('/');
+        const last = segs[segs.length - 1]!;
+        if (segs.length > 1 && (last === 'any' || last === 'all'))
+          throw notModelled(`the lambda operator '${last}' on '${segs.slice(0, -1).join('/')}'`);
+        throw notModelled(`the function '${w}' in $filter`);
+      }
+      toks.push({ t: 'word', v: w, pos: i });
       i += w.length;
       continue;
     }
@@ -252,12 +260,6 @@ class Parser {
         return this.node({ k: 'lit', type: 'Boolean', v: t.v === 'true' });
       if (t.v === 'null') return this.node({ k: 'lit', type: 'Null', v: null });
       const segs = t.v.split('/');
-      const last = segs[segs.length - 1]!;
-      if (t.callFollows) {
-        if (segs.length > 1 && (last === 'any' || last === 'all'))
-          throw notModelled(`the lambda operator '${last}' on '${segs.slice(0, -1).join('/')}'`);
-        throw notModelled(`the function '${t.v}' in $filter`);
-      }
       if (segs.some((s) => s.startsWith('$'))) throw notModelled(`'${t.v}' in $filter`);
       if (RESERVED.has(t.v)) throw this.unexpected(t);
       return this.node({ k: 'prop', path: segs });
