@@ -67,19 +67,43 @@ export interface Snapshot {
 }
 
 const MAX_PAGE_TOKENS = 20_000;
+/** Resource names held by live snapshots; 25k-contact listings must not pile up without bound. */
+const MAX_RETAINED_ITEMS = 5_000_000;
 
 export class PageTokens {
   private readonly pages = new Map<string, { snapshot: Snapshot; offset: number }>();
+  private readonly refs = new Map<Snapshot, number>();
+  private retained = 0;
 
   issue(snapshot: Snapshot, offset: number): string {
-    // Oldest tokens go first; a client paging within a sane time never meets the bound.
-    if (this.pages.size >= MAX_PAGE_TOKENS) {
+    const refs = this.refs.get(snapshot) ?? 0;
+    if (refs === 0) this.retained += snapshot.items.length;
+    this.refs.set(snapshot, refs + 1);
+    // Oldest tokens go first; a client paging within a sane time never meets the bounds.
+    while (
+      this.pages.size > 0 &&
+      (this.pages.size >= MAX_PAGE_TOKENS || this.retained > MAX_RETAINED_ITEMS)
+    ) {
       const oldest = this.pages.keys().next();
-      if (!oldest.done) this.pages.delete(oldest.value);
+      if (oldest.done) break;
+      this.drop(oldest.value);
     }
     const token = randomBytes(24).toString('base64url');
     this.pages.set(token, { snapshot, offset });
     return token;
+  }
+
+  private drop(token: string): void {
+    const page = this.pages.get(token);
+    if (!page) return;
+    this.pages.delete(token);
+    const refs = (this.refs.get(page.snapshot) ?? 1) - 1;
+    if (refs > 0) {
+      this.refs.set(page.snapshot, refs);
+      return;
+    }
+    this.refs.delete(page.snapshot);
+    this.retained -= page.snapshot.items.length;
   }
 
   /**

@@ -123,8 +123,16 @@ function personSources(p: { sourceId: string; sourceEtag: string; updateTime: nu
   return [{ type: 'CONTACT', id: p.sourceId, etag: p.sourceEtag, updateTime: iso(p.updateTime) }];
 }
 
+/** Reference §3: list results carry at most 100 emails and phones per person. */
+const LIST_CAPPED = new Set(['emailAddresses', 'phoneNumbers']);
+const LIST_CAP = 100;
+
 /** Only the requested fields; `resourceName` and `etag` always come back. */
-export function renderPerson(p: StoredPerson, fields: readonly string[]): Json {
+export function renderPerson(
+  p: StoredPerson,
+  fields: readonly string[],
+  opts: { inList?: boolean } = {},
+): Json {
   const out: Json = { resourceName: p.resourceName, etag: p.etag };
   for (const field of fields) {
     if (field === 'metadata') {
@@ -139,8 +147,9 @@ export function renderPerson(p: StoredPerson, fields: readonly string[]): Json {
         },
       }));
     } else {
-      const items = p.fields.get(field);
+      let items = p.fields.get(field);
       if (!items || items.length === 0) continue;
+      if (opts.inList && LIST_CAPPED.has(field)) items = items.slice(0, LIST_CAP);
       out[field] = items.map((item, i) => ({
         metadata: fieldMetadata(p.sourceId, i === 0),
         ...computed(field, item),

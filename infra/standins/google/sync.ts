@@ -116,7 +116,7 @@ export function listConnections(env: Env, rc: RequestContext, match: RegExpExecA
   for (let i = offset; i < end; i++) {
     const rn = snapshot.items[i]!;
     const p = acc.people.get(rn);
-    if (p) connections.push(renderPerson(p, fields));
+    if (p) connections.push(renderPerson(p, fields, { inList: true }));
     else if (snapshot.isSync) {
       const tomb = acc.personTombstones.get(rn);
       if (tomb) connections.push(renderTombstone(tomb, fields));

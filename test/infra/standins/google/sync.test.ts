@@ -272,6 +272,15 @@ describe('Google stand-in: connections.list and sync tokens', function () {
       );
     });
 
+    it('§3 list results cap emailAddresses at 100 per person; people.get returns them all', async () => {
+      const emails = Array.from({ length: 101 }, (_, i) => ({ value: `e${i}@example.com` }));
+      const created = standin.user.createContact(ALICE, { emailAddresses: emails });
+      const listed = await alice.get('/v1/people/me/connections', { personFields: 'emailAddresses' });
+      assert.equal(listed.body.connections[0].emailAddresses.length, 100);
+      const got = await alice.get(`/v1/${String(created.resourceName)}`, { personFields: 'emailAddresses' });
+      assert.equal(got.body.emailAddresses.length, 101);
+    });
+
     it('§5 an account with 25,000 contacts lists in 25 pages of 1000 in bounded time', async function () {
       this.timeout(60_000);
       for (let i = 0; i < 25_000; i++)
