@@ -3,9 +3,65 @@
 // failing request or a batch change set leaves no partial writes behind.
 import { SCHEMAS, type ColumnDef, type EntitySetDef, type Row, type SetName, type Value } from './schema.js';
 
-interface SortedEntry {
+/**
+ * Ids bucketed by a numeric value, with the distinct values kept sorted. New timestamps append at
+ * the end; emptied buckets are dropped lazily, so bulk deletes stay linear.
+ */
+class SortedIndex {
+  private readonly buckets = new Map<number, Set<string>>();
+  private keys: number[] = [];
+  private emptyBuckets = 0;
+
+  add(v: number, id: string): void {
+    let b = this.buckets.get(v);
+    if (!b) {
+      this.buckets.set(v, (b = new Set()));
+      const last = this.keys[this.keys.length - 1];
+      if (last === undefined || last < v) this.keys.push(v);
+      else this.keys.splice(lowerBound(this.keys, v, false), 0, v);
+    } else if (b.size === 0) this.emptyBuckets--;
+    b.add(id);
+  }
+
+  delete(v: number, id: string): void {
+    const b = this.buckets.get(v);
+    if (!b || !b.delete(id) || b.size > 0) return;
+    if (++this.emptyBuckets > 64 && this.emptyBuckets * 2 > this.keys.length) this.compact();
+  }
+
+  private compact(): void {
+    this.keys = this.keys.filter((k) => {
+      if ((this.buckets.get(k)?.size ?? 0) > 0) return true;
+      this.buckets.delete(k);
+      return false;
+    });
+    this.emptyBuckets = 0;
+  }
+
+  private bounds(lower?: Bound, upper?: Bound): [number, number] {
+    const from = lower ? lowerBound(this.keys, lower.v, !lower.inclusive) : 0;
+    const to = upper ? lowerBound(this.keys, upper.v, upper.inclusive) : this.keys.length;
+    return [from, to];
+  }
+
+  range(lower?: Bound, upper?: Bound): string[] {
+    const [from, to] = this.bounds(lower, upper);
+    const out: string[] = [];
+    for (let i = from; i < to; i++) for (const id of this.buckets.get(this.keys[i]!) ?? []) out.push(id);
+    return out;
+  }
+
+  count(lower?: Bound, upper?: Bound): number {
+    const [from, to] = this.bounds(lower, upper);
+    let n = 0;
+    for (let i = from; i < to; i++) n += this.buckets.get(this.keys[i]!)?.size ?? 0;
+    return n;
+  }
+}
+
+export interface Bound {
   v: number;
-  id: string;
+  inclusive: boolean;
 }
 
 class Table {
@@ -13,12 +69,12 @@ class Table {
   readonly seq = new Map<string, number>();
   nextSeq = 0;
   readonly hash = new Map<string, Map<string, Set<string>>>();
-  readonly sorted = new Map<string, SortedEntry[]>();
+  readonly sorted = new Map<string, SortedIndex>();
 
   constructor(readonly def: EntitySetDef) {
     for (const c of def.columns) {
       if (c.indexed) this.hash.set(c.name, new Map());
-      if (c.ordered) this.sorted.set(c.name, []);
+      if (c.ordered) this.sorted.set(c.name, new SortedIndex());
     }
   }
 }
@@ -91,32 +147,19 @@ export class EntityStore {
   }
 
   /** Ids whose ordered `column` lies in the range, in value order. */
-  range(
-    set: SetName,
-    column: string,
-    lower?: { v: number; inclusive: boolean },
-    upper?: { v: number; inclusive: boolean },
-  ): string[] {
-    const arr = this.table(set).sorted.get(column);
-    if (!arr) throw new Error(`no sorted index on ${set}.${column}`);
-    const from = lower ? lowerBound(arr, lower.v, !lower.inclusive) : 0;
-    const to = upper ? lowerBound(arr, upper.v, upper.inclusive) : arr.length;
-    const out: string[] = [];
-    for (let i = from; i < to; i++) out.push(arr[i]!.id);
-    return out;
+  range(set: SetName, column: string, lower?: Bound, upper?: Bound): string[] {
+    return this.sortedIndex(set, column).range(lower, upper);
   }
 
   /** Size of a range without materialising it, for choosing the cheapest index. */
-  rangeSize(
-    set: SetName,
-    column: string,
-    lower?: { v: number; inclusive: boolean },
-    upper?: { v: number; inclusive: boolean },
-  ): number {
-    const arr = this.table(set).sorted.get(column) ?? [];
-    const from = lower ? lowerBound(arr, lower.v, !lower.inclusive) : 0;
-    const to = upper ? lowerBound(arr, upper.v, upper.inclusive) : arr.length;
-    return Math.max(0, to - from);
+  rangeSize(set: SetName, column: string, lower?: Bound, upper?: Bound): number {
+    return this.sortedIndex(set, column).count(lower, upper);
+  }
+
+  private sortedIndex(set: SetName, column: string): SortedIndex {
+    const idx = this.table(set).sorted.get(column);
+    if (!idx) throw new Error(`no sorted index on ${set}.${column}`);
+    return idx;
   }
 
   /** Inserts or replaces a row by its Id. No validation: callers own the rules. */
@@ -178,10 +221,9 @@ export class EntityStore {
       if (!ids) idx.set(k, (ids = new Set()));
       ids.add(id);
     }
-    for (const [name, arr] of t.sorted) {
+    for (const [name, idx] of t.sorted) {
       const v = row[name];
-      if (typeof v !== 'number') continue;
-      arr.splice(entryPos(arr, v, id), 0, { v, id });
+      if (typeof v === 'number') idx.add(v, id);
     }
   }
 
@@ -194,11 +236,9 @@ export class EntityStore {
       ids?.delete(id);
       if (ids && ids.size === 0) idx.delete(k);
     }
-    for (const [name, arr] of t.sorted) {
+    for (const [name, idx] of t.sorted) {
       const v = row[name];
-      if (typeof v !== 'number') continue;
-      const pos = entryPos(arr, v, id);
-      if (arr[pos]?.id === id) arr.splice(pos, 1);
+      if (typeof v === 'number') idx.delete(v, id);
     }
   }
 }
@@ -206,26 +246,13 @@ export class EntityStore {
 const EMPTY_SET: ReadonlySet<string> = new Set();
 
 /** First index whose value is >= v (or > v when `strict`). */
-function lowerBound(arr: SortedEntry[], v: number, strict: boolean): number {
+function lowerBound(arr: readonly number[], v: number, strict: boolean): number {
   let lo = 0;
   let hi = arr.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const mv = arr[mid]!.v;
+    const mv = arr[mid]!;
     if (mv < v || (strict && mv === v)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Position of (v, id) in the array ordered by value then id. */
-function entryPos(arr: SortedEntry[], v: number, id: string): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const e = arr[mid]!;
-    if (e.v < v || (e.v === v && e.id < id)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

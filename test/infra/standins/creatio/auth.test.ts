@@ -14,7 +14,13 @@ describe('Creatio stand-in: authentication (reference §2)', () => {
     it('§2.1 successful login sets BPMLOADER, .ASPXAUTH, BPMCSRF and UserName cookies with Code 0', async () => {
       const r = await loginRaw(t.s, { UserName: 'Supervisor', UserPassword: 'Supervisor' });
       assert.equal(r.status, 200);
-      assert.deepEqual(await r.json(), { Code: 0, Message: '', Exception: null, PasswordChangeUrl: null, RedirectUrl: null });
+      assert.deepEqual(await r.json(), {
+        Code: 0,
+        Message: '',
+        Exception: null,
+        PasswordChangeUrl: null,
+        RedirectUrl: null,
+      });
       const cookies = new Map(r.headers.getSetCookie().map((c) => [c.slice(0, c.indexOf('=')), c]));
       assert.deepEqual([...cookies.keys()].sort(), ['.ASPXAUTH', 'BPMCSRF', 'BPMLOADER', 'UserName']);
       assert.match(cookies.get('BPMLOADER')!, /HttpOnly/);

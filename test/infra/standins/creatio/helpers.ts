@@ -50,12 +50,19 @@ export interface Session {
   csrf: string;
 }
 
-export async function login(s: CreatioStandin, userName = 'Supervisor', password = 'Supervisor'): Promise<Session> {
+export async function login(
+  s: CreatioStandin,
+  userName = 'Supervisor',
+  password = 'Supervisor',
+): Promise<Session> {
   const r = await loginRaw(s, { UserName: userName, UserPassword: password });
   const set = r.headers.getSetCookie();
   await r.text();
   const cookie = set.map((c) => c.split(';')[0]).join('; ');
-  const csrf = set.find((c) => c.startsWith('BPMCSRF='))?.split(';')[0]?.slice('BPMCSRF='.length);
+  const csrf = set
+    .find((c) => c.startsWith('BPMCSRF='))
+    ?.split(';')[0]
+    ?.slice('BPMCSRF='.length);
   if (!csrf) throw new Error(`login failed: ${r.status}`);
   return { cookie, csrf };
 }
@@ -65,7 +72,11 @@ export async function token(s: CreatioStandin, clientId: string, clientSecret: s
     await fetch(s.tokenUrl, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: clientId, client_secret: clientSecret, grant_type: 'client_credentials' }),
+      body: new URLSearchParams({
+        client_id: clientId,
+        client_secret: clientSecret,
+        grant_type: 'client_credentials',
+      }),
     }),
   );
 }
@@ -88,7 +99,9 @@ export function odata(s: CreatioStandin, auth: Auth) {
         headers: {
           Accept: 'application/json',
           ForceUseSession: 'true',
-          ...(body !== undefined ? { 'Content-Type': 'application/json; charset=utf-8; IEEE754Compatible=true' } : {}),
+          ...(body !== undefined
+            ? { 'Content-Type': 'application/json; charset=utf-8; IEEE754Compatible=true' }
+            : {}),
           ...authHeaders(auth),
           ...extra,
         },

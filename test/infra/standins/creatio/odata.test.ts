@@ -49,23 +49,20 @@ describe('Creatio stand-in: OData 4 resources (reference §1, §5)', () => {
 
   it('§1 GET <root>/ lists the entity sets and $metadata answers XML', async () => {
     const r = await api.get('');
-    assert.deepEqual(
-      (r.json.value as { name: string }[]).map((v) => v.name).sort(),
-      [
-        'Account',
-        'AddressType',
-        'City',
-        'CommunicationType',
-        'Contact',
-        'ContactAddress',
-        'ContactCommunication',
-        'ContactFolder',
-        'ContactInFolder',
-        'Country',
-        'FolderType',
-        'Region',
-      ],
-    );
+    assert.deepEqual((r.json.value as { name: string }[]).map((v) => v.name).sort(), [
+      'Account',
+      'AddressType',
+      'City',
+      'CommunicationType',
+      'Contact',
+      'ContactAddress',
+      'ContactCommunication',
+      'ContactFolder',
+      'ContactInFolder',
+      'Country',
+      'FolderType',
+      'Region',
+    ]);
     const m = await api.get('$metadata');
     assert.match(m.headers.get('content-type')!, /xml/);
     assert.match(m.text, /<EntitySet Name="ContactInFolder"/);
@@ -84,7 +81,10 @@ describe('Creatio stand-in: OData 4 resources (reference §1, §5)', () => {
   it('§1 an all-zero GUID written to a lookup stores it empty', async () => {
     const r = await api.post('Contact', { Name: 'Zero', AccountId: EMPTY_GUID });
     assert.equal(r.status, 201);
-    assert.equal((await api.get(`Contact?$filter=AccountId eq null and Name eq 'Zero'`)).json.value.length, 1);
+    assert.equal(
+      (await api.get(`Contact?$filter=AccountId eq null and Name eq 'Zero'`)).json.value.length,
+      1,
+    );
   });
 
   it('§1 POST answers 201 with the entity, a Location header and 7 fractional digits in times', async () => {
@@ -211,7 +211,12 @@ describe('Creatio stand-in: OData 4 resources (reference §1, §5)', () => {
 
   it('§1 the api is also reachable for another configured user', async () => {
     await t.s.close();
-    t = await start({ users: [{ userName: 'Supervisor', password: 'Supervisor' }, { userName: 'Sales', password: 'pw' }] });
+    t = await start({
+      users: [
+        { userName: 'Supervisor', password: 'Supervisor' },
+        { userName: 'Sales', password: 'pw' },
+      ],
+    });
     const r = await odata(t.s, await login(t.s, 'Sales', 'pw')).post('Contact', { Name: 'By Sales' });
     assert.equal(r.status, 201);
     assert.notEqual(r.json.CreatedById, SUPERVISOR_CONTACT_ID);

@@ -32,7 +32,11 @@ describe('Creatio stand-in: query options (reference §3)', () => {
 
   it('§3 $filter eq and ne compare values', async () => {
     assert.deepEqual(names(await only('Age eq 40')), ['Bob Baker', 'Cy Clone']);
-    assert.deepEqual(names(await only('Age ne 40')), ['Ann Able', "Miles O'Brien", 'Tom and Jerry (cartoon) or not']);
+    assert.deepEqual(names(await only('Age ne 40')), [
+      'Ann Able',
+      "Miles O'Brien",
+      'Tom and Jerry (cartoon) or not',
+    ]);
   });
 
   it('§3 $filter gt, ge, lt, le compare values', async () => {
@@ -43,7 +47,9 @@ describe('Creatio stand-in: query options (reference §3)', () => {
   });
 
   it('§3 $filter and, or, not with parentheses follow OData precedence', async () => {
-    assert.deepEqual(names(await only("Age eq 40 and (Name eq 'Cy Clone' or Name eq 'Ann Able')")), ['Cy Clone']);
+    assert.deepEqual(names(await only("Age eq 40 and (Name eq 'Cy Clone' or Name eq 'Ann Able')")), [
+      'Cy Clone',
+    ]);
     assert.deepEqual(names(await only("Age eq 30 or Age eq 60 and Name eq 'nobody'")), ['Ann Able']);
     assert.deepEqual(names(await only('not (Age le 50)')), ['Tom and Jerry (cartoon) or not']);
   });
@@ -72,8 +78,15 @@ describe('Creatio stand-in: query options (reference §3)', () => {
 
   it('§3 DateTime literals are unquoted ISO-8601 with Z', async () => {
     const from = new Date(Date.UTC(2024, 4, 23, 9, 2, 0)).toISOString();
-    assert.deepEqual(names(await only(`ModifiedOn ge ${from}`)), ["Miles O'Brien", 'Tom and Jerry (cartoon) or not', 'Cy Clone']);
-    assert.deepEqual(names(await only(`ModifiedOn gt ${from}`)), ['Tom and Jerry (cartoon) or not', 'Cy Clone']);
+    assert.deepEqual(names(await only(`ModifiedOn ge ${from}`)), [
+      "Miles O'Brien",
+      'Tom and Jerry (cartoon) or not',
+      'Cy Clone',
+    ]);
+    assert.deepEqual(names(await only(`ModifiedOn gt ${from}`)), [
+      'Tom and Jerry (cartoon) or not',
+      'Cy Clone',
+    ]);
   });
 
   it('§3 a DateTime literal with an offset is converted to UTC', async () => {
@@ -125,9 +138,21 @@ describe('Creatio stand-in: query options (reference §3)', () => {
 
   it('§3 $orderby sorts by several keys, asc and desc', async () => {
     const r = await q(`${filter("Name ne 'Supervisor'")}&$orderby=Age desc,Name asc&$select=Name`);
-    assert.deepEqual(names(r), ['Tom and Jerry (cartoon) or not', "Miles O'Brien", 'Bob Baker', 'Cy Clone', 'Ann Able']);
+    assert.deepEqual(names(r), [
+      'Tom and Jerry (cartoon) or not',
+      "Miles O'Brien",
+      'Bob Baker',
+      'Cy Clone',
+      'Ann Able',
+    ]);
     const r2 = await q(`${filter("Name ne 'Supervisor'")}&$orderby=Age,Name desc&$select=Name`);
-    assert.deepEqual(names(r2), ['Ann Able', 'Cy Clone', 'Bob Baker', "Miles O'Brien", 'Tom and Jerry (cartoon) or not']);
+    assert.deepEqual(names(r2), [
+      'Ann Able',
+      'Cy Clone',
+      'Bob Baker',
+      "Miles O'Brien",
+      'Tom and Jerry (cartoon) or not',
+    ]);
   });
 
   it('§3 $top and $skip page through an ordered result', async () => {
