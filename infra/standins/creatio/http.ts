@@ -1,7 +1,6 @@
 // node:http plumbing: body reading, routing by path, latency and faults, auth, and writing replies.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthState } from './auth.js';
-import { loginPage } from './auth.js';
+import { loginPage, type AuthState } from './auth.js';
 import { dailyLimitError, handleBatch, type BatchDeps } from './batch.js';
 import { sleep } from './clock.js';
 import { ODataError, badRequest, notModelled, ramLimitError } from './errors.js';
