@@ -198,6 +198,9 @@ export async function executePlan(
           if (r?.ok || (kind === 'removeFromGroup' && r?.ok === false && r.error.kind === 'not-found')) {
             out.counts[kind][side] += 1;
             out.groupChanges[side][kind === 'addToGroup' ? 'added' : 'removed'].push(id);
+            // A membership change rotates the record's version without telling us the new one.
+            const l = target.get(a.linkId);
+            if (l) target.set(a.linkId, { ...l, versions: { ...l.versions, [side]: null } });
             done(a);
           } else fail(a);
         }

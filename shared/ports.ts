@@ -81,6 +81,11 @@ export interface Checkpoint {
   membersHash: Record<Side, string | null>;
   /** Pairs in sync after the last run: the base of the mass-removal guard. */
   activeLinks: number;
+  /**
+   * Set before a run first writes links, cleared with the next checkpoint. When a run died in between,
+   * the member lists and the pair count may lag the links, so the next run derives them from the links.
+   */
+  dirty: boolean;
 }
 
 /** Per-connection sync state: links, cursors and the committed member lists. */

@@ -15,7 +15,16 @@ import type {
   Side,
   SideRecord,
 } from './sync/index.js';
-import { DEFAULT_GUARD, SIDES, fetchNeeds, lookupKeys, observedIds, plan } from './sync/index.js';
+import {
+  DEFAULT_GUARD,
+  SIDES,
+  fetchNeeds,
+  lookupKeys,
+  observedIds,
+  otherSide,
+  plan,
+  sideId,
+} from './sync/index.js';
 import { executePlan } from './execute.js';
 
 export interface SyncDeps {
@@ -82,6 +91,11 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
   const { state, clock } = deps;
   const sides: Record<Side, ContactSide> = { crm: deps.crm, google: deps.google };
   const checkpoint = await state.loadCheckpoint();
+  // After a run that died mid-way, trust only the links: they were committed with each write.
+  let recovered: Link[] | null = null;
+  const linksAfterCrash = async () => (recovered ??= await state.allLinks());
+  if (checkpoint.dirty)
+    checkpoint.activeLinks = (await linksAfterCrash()).filter((l) => l.status === 'active').length;
 
   const read = async (side: Side, full: boolean): Promise<SideRead> => {
     const changes = await sides[side].readChanges(full ? null : checkpoint.cursors[side], { full });
@@ -98,9 +112,16 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
       complete: ch.complete,
       memberCount: ch.memberCount,
     };
-    if (ch.members === null || ch.complete || hashIds(ch.members) === checkpoint.membersHash[side])
-      return observed;
-    const before = new Set((await state.loadMembers(side)) ?? []);
+    if (ch.members === null || ch.complete) return observed;
+    if (!checkpoint.dirty && hashIds(ch.members) === checkpoint.membersHash[side]) return observed;
+    const before = new Set(
+      checkpoint.dirty
+        ? (await linksAfterCrash()).flatMap((l) => {
+            const id = side === 'crm' ? l.crmId : l.googleId;
+            return l.inGroup[side] && id !== null ? [id] : [];
+          })
+        : ((await state.loadMembers(side)) ?? []),
+    );
     const now = new Set(ch.members);
     const seen = new Set(ch.records.map((r) => r.id));
     const joined = ch.members.filter((id) => !before.has(id) && !seen.has(id));
@@ -108,7 +129,13 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
       const got = await sides[side].fetch(joined);
       observed.records.push(...got.records);
     }
-    for (const id of before) if (!now.has(id)) observed.departures.push({ id, deleted: false });
+    // Whether a leaver was deleted matters: a deleted partner frees its pair for a newcomer.
+    const left = [...before].filter((id) => !now.has(id));
+    if (left.length > 0) {
+      const got = await sides[side].fetch(left);
+      observed.records.push(...got.records.map((r) => ({ ...r, inGroup: false })));
+      observed.departures.push(...got.missing.map((id) => ({ id, deleted: true })));
+    }
     return observed;
   };
 
@@ -131,6 +158,8 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
   if (planned.refused) return { ...report, outcome: 'refused', reason: planned.refused };
   if (options.dryRun) return { ...report, outcome: 'dry-run', planned: planned.actions };
 
+  const writes = planned.actions.length + planned.links.length + planned.retire.length;
+  if (!checkpoint.dirty && writes > 0) await state.saveCheckpoint({ ...checkpoint, dirty: true });
   const executed = await executePlan(
     { sides, state, clock, deadline: options.deadline ?? Number.POSITIVE_INFINITY, policy: options.policy },
     planned,
@@ -145,13 +174,14 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
     cursors: { crm: null, google: null },
     membersHash: { ...checkpoint.membersHash },
     activeLinks: Math.max(0, checkpoint.activeLinks + executed.activeDelta),
+    dirty: false,
   };
   for (const side of SIDES) {
     const members = reads[side].changes.members;
     if (members !== null) {
       const list = adjustMembers(members, executed.groupChanges[side]);
       const hash = hashIds(list);
-      if (hash !== checkpoint.membersHash[side]) await state.saveMembers(side, list);
+      if (hash !== checkpoint.membersHash[side] || checkpoint.dirty) await state.saveMembers(side, list);
       next.membersHash[side] = hash;
     }
     next.cursors[side] = sides[side].settleCursor(reads[side].changes.cursor);
@@ -180,16 +210,29 @@ async function prepare(
     add(await state.attentionLinks());
   }
 
-  const needs = fetchNeeds([...links.values()], obs.crm, obs.google);
+  const fetchInto = async (needs: Record<Side, string[]>) => {
+    for (const side of SIDES) {
+      if (needs[side].length === 0) continue;
+      const got = await sides[side].fetch(needs[side]);
+      obs[side] = {
+        ...obs[side],
+        records: [...obs[side].records, ...got.records],
+        missing: [...obs[side].missing, ...got.missing],
+      };
+    }
+  };
+  // A full listing is silent about paired records it no longer shows: ask whether they still exist.
+  const absent: Record<Side, string[]> = { crm: [], google: [] };
   for (const side of SIDES) {
-    if (needs[side].length === 0) continue;
-    const got = await sides[side].fetch(needs[side]);
-    obs[side] = {
-      ...obs[side],
-      records: [...obs[side].records, ...got.records],
-      missing: [...obs[side].missing, ...got.missing],
-    };
+    if (!obs[side].complete) continue;
+    const seen = new Set(observedIds(obs[side]));
+    for (const l of links.values()) {
+      const id = sideId(l, side);
+      if (id !== null && l.inGroup[side] && !seen.has(id)) absent[side].push(id);
+    }
   }
+  await fetchInto(absent);
+  await fetchInto(fetchNeeds([...links.values()], obs.crm, obs.google));
 
   const keys = lookupKeys([...links.values()], obs.crm, obs.google);
   const candidates: Record<Side, SideRecord[]> = { crm: [], google: [] };
@@ -198,11 +241,24 @@ async function prepare(
     if (k.ids.length + k.markers.length + k.emails.length === 0) continue;
     candidates[side] = await sides[side].lookup(k);
     // A candidate already paired elsewhere must be known as such, or it could be paired twice.
-    const unknown = candidates[side]
-      .map((r) => r.id)
-      .filter((id) => ![...links.values()].some((l) => (side === 'crm' ? l.crmId : l.googleId) === id));
+    const known = new Set([...links.values()].map((l) => sideId(l, side)));
+    const unknown = candidates[side].map((r) => r.id).filter((id) => !known.has(id));
     if (unknown.length > 0) add(await state.linksFor(side, unknown));
   }
+  // A candidate held by a dormant pair is free again if its old partner was deleted meanwhile.
+  const partners: Record<Side, string[]> = { crm: [], google: [] };
+  for (const side of SIDES) {
+    const other = otherSide(side);
+    const held = new Map(
+      [...links.values()].filter((l) => l.status === 'dormant').map((l) => [sideId(l, side), l]),
+    );
+    const seen = new Set(observedIds(obs[other]));
+    for (const r of candidates[side]) {
+      const partner = held.get(r.id) && sideId(held.get(r.id)!, other);
+      if (partner && !seen.has(partner)) partners[other].push(partner);
+    }
+  }
+  await fetchInto(partners);
 
   const planned = plan({
     links: [...links.values()],

@@ -14,6 +14,10 @@ export interface MatchInput {
   isLinked: (side: Side, id: string) => boolean;
   /** The link that already owns a CRM id, if any. */
   markerOwner: (crmId: string) => Link | undefined;
+  /** Records that may be paired with a newcomer but are not newcomers themselves (never created). */
+  notNewcomer: (side: Side, id: string) => boolean;
+  /** Emails of records whose create is in doubt: newcomers carrying one wait. */
+  held: Set<string>;
 }
 
 export interface MatchResult {
@@ -31,14 +35,20 @@ export function pairNewcomers(input: MatchInput): MatchResult {
   const newcomers = {} as Record<Side, SideRecord[]>;
   const pool = {} as Record<Side, Map<string, SideRecord>>;
   for (const s of SIDES) {
-    newcomers[s] = [...input.views[s].records.values()].filter((r) => !input.isLinked(s, r.id)).sort(byId);
+    newcomers[s] = [...input.views[s].records.values()]
+      .filter((r) => r.inGroup && !input.isLinked(s, r.id) && !input.notNewcomer(s, r.id))
+      .sort(byId);
     pool[s] = new Map();
     for (const r of input.candidates[s]) if (!input.isLinked(s, r.id)) pool[s].set(r.id, r);
+    for (const r of input.views[s].records.values()) if (input.notNewcomer(s, r.id)) pool[s].set(r.id, r);
     for (const r of newcomers[s]) pool[s].set(r.id, r);
     for (const r of pool[s].values()) sideOfRecord.set(r, s);
   }
   const isNewcomer = (s: Side, r: SideRecord) =>
-    input.views[s].records.get(r.id) === r && !input.isLinked(s, r.id);
+    r.inGroup &&
+    input.views[s].records.get(r.id) === r &&
+    !input.isLinked(s, r.id) &&
+    !input.notNewcomer(s, r.id);
   const consumed: Record<Side, Set<string>> = { crm: new Set(), google: new Set() };
   const pairs: MatchResult['pairs'] = [];
   const notes: Note[] = [];
@@ -82,6 +92,11 @@ export function pairNewcomers(input: MatchInput): MatchResult {
     const o = otherSide(s);
     for (const r of newcomers[s]) {
       if (consumed[s].has(r.id)) continue;
+      if (emailsOf(r.contact).some((e) => input.held.has(e))) {
+        notes.push({ kind: 'waiting-for-create', side: s, id: r.id });
+        consumed[s].add(r.id);
+        continue;
+      }
       const there = sharing(o, r);
       if (there.length === 0) continue;
       const back = there.length === 1 ? sharing(s, there[0]!) : [];

@@ -6,7 +6,7 @@ import { emailsOf } from './normalize.js';
 import type { Departure, Link, Observed, SideRecord } from './types.js';
 
 export interface SideView {
-  /** In-group records by id. */
+  /** Records this run saw, in or out of their group, by id. */
   records: Map<string, SideRecord>;
   /** Out-of-group or deleted, by id. */
   departures: Map<string, Departure>;
@@ -20,11 +20,10 @@ export function viewOf(o: Observed): SideView {
   const departures = new Map<string, Departure>();
   for (const d of o.departures) departures.set(d.id, d);
   for (const r of o.records) {
+    records.set(r.id, r);
     // A record reported outside the group is a departure, whichever way the adapter phrased it.
-    if (r.inGroup) {
-      records.set(r.id, r);
-      departures.delete(r.id);
-    } else if (!departures.has(r.id)) departures.set(r.id, { id: r.id, deleted: false });
+    if (r.inGroup) departures.delete(r.id);
+    else if (!departures.has(r.id)) departures.set(r.id, { id: r.id, deleted: false });
   }
   return {
     records,
@@ -75,12 +74,16 @@ export function fetchNeeds(links: Link[], crm: Observed, google: Observed): Reco
   };
   for (const l of links) {
     if (l.attention) SIDES.forEach((s) => ask(s, sideId(l, s)));
-    if (l.status === 'pending' && l.pending?.side === 'crm') ask('crm', l.crmId);
+    if (l.status === 'pending' && l.pending) {
+      // Both ends of a create in doubt: the target to see whether it happened, the source to start over.
+      ask('crm', l.crmId);
+      if (l.pending.side === 'crm') ask('google', l.googleId);
+    }
     if (l.status === 'dormant') {
       for (const s of SIDES) {
         const id = sideId(l, s);
         const other: Side = s === 'crm' ? 'google' : 'crm';
-        if (id !== null && views[s].records.has(id)) ask(other, sideId(l, other));
+        if (id !== null && views[s].records.get(id)?.inGroup) ask(other, sideId(l, other));
       }
     }
   }
@@ -107,13 +110,18 @@ export function lookupKeys(links: Link[], crm: Observed, google: Observed): Reco
     if (l.status === 'pending' && l.pending?.side === 'google' && l.crmId !== null)
       keys.google.markers.add(l.crmId);
   }
+  // The source of a create in doubt may have to be paired afresh, so it is looked up like a newcomer.
+  const unpaired = (side: Side, id: string) => {
+    const l = index.find(side, id);
+    return l === undefined || (l.status === 'pending' && l.pending?.side !== side);
+  };
   for (const r of crm.records) {
-    if (!r.inGroup || index.find('crm', r.id)) continue;
+    if (!r.inGroup || !unpaired('crm', r.id)) continue;
     keys.google.markers.add(r.id);
     emailsOf(r.contact).forEach((e) => keys.google.emails.add(e));
   }
   for (const r of google.records) {
-    if (!r.inGroup || index.find('google', r.id)) continue;
+    if (!r.inGroup || !unpaired('google', r.id)) continue;
     if (r.marker) keys.crm.ids.add(r.marker);
     emailsOf(r.contact).forEach((e) => keys.crm.emails.add(e));
   }

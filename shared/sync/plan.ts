@@ -3,12 +3,12 @@
 import type { Contact, Side } from './model.js';
 import { SIDES, emptyContact, otherSide } from './model.js';
 import { changedFields, mergeContacts } from './merge.js';
-import { contactsEqual, normalizeContact } from './normalize.js';
+import { contactsEqual, emailsOf, normalizeContact } from './normalize.js';
 import type { SideView } from './observe.js';
 import { LinkIndex, sideId, viewOf } from './observe.js';
 import { guardPlan } from './guard.js';
 import { pairNewcomers } from './match.js';
-import type { Action, Link, Note, Plan, PlanInput, SideRecord } from './types.js';
+import type { Action, Link, Plan, PlanInput, SideRecord } from './types.js';
 
 /** How one side of a pair stands in this run. */
 interface Presence {
@@ -28,6 +28,15 @@ export function plan(input: PlanInput): Plan {
   const handled = new Set<string>();
   const claimed: Record<Side, Set<string>> = { crm: new Set(), google: new Set() };
   const retired = new Set<string>();
+  const orphans: { side: Side; id: string; linkId: string }[] = [];
+  const held = new Set<string>();
+  const restarted = new Map<string, string>();
+  const linkIdFor = (record: SideRecord): string => {
+    const reuse = restarted.get(record.id);
+    if (reuse === undefined) return input.newId();
+    out.retire = out.retire.filter((id) => id !== reuse);
+    return reuse;
+  };
 
   const presence = (link: Link, side: Side): Presence => {
     const id = sideId(link, side);
@@ -35,15 +44,16 @@ export function plan(input: PlanInput): Plan {
     const wasIn = link.inGroup[side];
     if (id === null) return { exists: false, inGroup: false, record: null, departed: false };
     const record = view.records.get(id);
-    if (record) return { exists: true, inGroup: true, record, departed: false };
+    if (record?.inGroup) return { exists: true, inGroup: true, record, departed: false };
     const gone = view.departures.get(id);
-    if (gone) return { exists: !gone.deleted, inGroup: false, record: null, departed: wasIn };
+    if (gone) return { exists: !gone.deleted, inGroup: false, record: record ?? null, departed: wasIn };
     if (view.missing.has(id)) return { exists: false, inGroup: false, record: null, departed: wasIn };
     if (view.complete && wasIn) return { exists: true, inGroup: false, record: null, departed: true };
     return { exists: true, inGroup: wasIn, record: null, departed: false };
   };
 
-  const settle = (link: Link, pres: Record<Side, Presence>): void => {
+  /** `stored` is the link as committed, when the planner starts from a changed copy of it. */
+  const settle = (link: Link, pres: Record<Side, Presence>, stored: Link = link): void => {
     handled.add(link.id);
     SIDES.forEach((s) => {
       const id = sideId(link, s);
@@ -53,12 +63,17 @@ export function plan(input: PlanInput): Plan {
     if (next === null) {
       out.retire.push(link.id);
       retired.add(link.id);
-      // A record that just came back into its group while its counterpart is gone starts afresh.
       for (const s of SIDES) {
         const id = sideId(link, s);
-        if (id !== null && pres[s].exists && pres[s].inGroup && !link.inGroup[s]) claimed[s].delete(id);
+        if (id === null || !pres[s].exists) continue;
+        // The survivor is free to pair again; back in its group while its partner is gone, it starts afresh.
+        claimed[s].delete(id);
+        if (!pres[s].inGroup) continue;
+        // One whose counterpart was deleted leaves its group, unless a newcomer of this run pairs with it
+        // (the user replaced the deleted contact by a new one).
+        if (link.inGroup[s]) orphans.push({ side: s, id, linkId: link.id });
       }
-    } else if (next !== link) out.links.push(next);
+    } else if (next !== link || stored !== link) out.links.push(next);
   };
 
   // 1. Pending creates first: a newcomer must never be matched again while its create is in doubt.
@@ -69,7 +84,9 @@ export function plan(input: PlanInput): Plan {
     let resolved: Link = link;
     if (target === 'google' && link.googleId === null) {
       const found = findByMarker(link.crmId, views.google, input.candidates.google);
-      if (found) resolved = { ...link, googleId: found.id };
+      // Never two links to one record: a contact another link already holds is not this one's.
+      if (found && !claimed.google.has(found.id) && index.find('google', found.id) === undefined)
+        resolved = { ...link, googleId: found.id };
     }
     const targetId = sideId(resolved, target);
     const targetSeen =
@@ -88,23 +105,37 @@ export function plan(input: PlanInput): Plan {
           ? { exists: true, inGroup: record.inGroup, record, departed: false }
           : { exists: true, inGroup: false, record: null, departed: false },
       } as Record<Side, Presence>;
-      settle({ ...resolved, status: 'active', pending: null }, pres);
+      // A created record found in its group is one we put there: should the source have gone
+      // meanwhile, it must leave the group again. Found outside it, it is simply added.
+      const inGroup = { ...resolved.inGroup, [target]: record?.inGroup ?? false };
+      settle({ ...resolved, status: 'active', pending: null, inGroup }, pres, link);
       continue;
     }
     handled.add(link.id);
     const src = presence(link, source);
     if (targetMissing) {
-      if (src.exists && src.inGroup) {
+      if (src.exists && src.inGroup && src.record === null) {
         // The create never happened: send it again, under the same link and the same CRM id.
-        out.actions.push(createAction(link, target, src.record?.contact ?? link.base ?? emptyContact()));
-        out.links.push({ ...link, base: src.record?.contact ?? link.base });
-      } else out.retire.push(link.id);
+        out.actions.push(createAction(link, target, link.base ?? emptyContact()));
+        out.links.push(link);
+      } else {
+        // The create never happened and the source is at hand: it is a newcomer again, and may now
+        // have a counterpart the user made meanwhile. Its next link keeps this id, so that saving it
+        // replaces the stale pending one in the same write.
+        out.retire.push(link.id);
+        retired.add(link.id);
+        const sourceId = sideId(link, source);
+        if (sourceId !== null) restarted.set(sourceId, link.id);
+      }
       continue;
     }
     const age = input.now - link.pending.since;
     if (target === 'google' && age > input.pendingTimeoutMs && !out.needsFullListing.includes('google'))
       out.needsFullListing.push('google');
     out.notes.push({ kind: 'waiting-for-create', side: target, id: link.id });
+    // Until we know whether the create happened, a newcomer with the same email waits too: pairing or
+    // copying it now could duplicate the record the create may have made.
+    emailsOf(src.record?.contact ?? link.base ?? emptyContact()).forEach((e) => held.add(e));
   }
 
   // 2. Pairs we already know: merge, or carry a departure across.
@@ -131,18 +162,24 @@ export function plan(input: PlanInput): Plan {
       return l !== undefined && !retired.has(l.id);
     },
     markerOwner: (crmId) => index.find('crm', crmId),
+    notNewcomer: (side, id) => orphans.some((o) => o.side === side && o.id === id),
+    held,
   });
   out.notes.push(...matching.notes);
   for (const { crm, google } of matching.pairs) {
-    const link = newLink(input.newId(), crm.id, google.id, input.now);
+    const link = newLink(linkIdFor(restarted.has(crm.id) ? crm : google), crm.id, google.id, input.now);
     settle(link, {
       crm: { exists: true, inGroup: crm.inGroup, record: crm, departed: false },
       google: { exists: true, inGroup: google.inGroup, record: google, departed: false },
     });
   }
+  const paired = new Set(matching.pairs.flatMap((p) => [p.crm.id, p.google.id]));
+  for (const o of orphans)
+    if (!paired.has(o.id))
+      out.actions.push({ kind: 'removeFromGroup', side: o.side, linkId: o.linkId, id: o.id });
   for (const record of matching.unpaired) {
     const target = otherSide(matching.sideOf(record));
-    const link = newLink(input.newId(), null, null, input.now);
+    const link = newLink(linkIdFor(record), null, null, input.now);
     const contact = record.contact;
     const created: Link = {
       ...link,
@@ -207,16 +244,8 @@ function settlePair(link: Link, pres: Record<Side, Presence>, input: PlanInput, 
   const act = (a: Action) => out.actions.push(a);
   const idOf = (s: Side) => sideId(link, s) as string;
 
-  // A deleted record ends the pair; the other record leaves its group, unless it just came back into
-  // it, which makes it a newcomer to be paired or created afresh.
-  if (!crm.exists || !google.exists) {
-    for (const s of SIDES) {
-      const p = pres[s];
-      if (p.exists && p.inGroup && link.inGroup[s])
-        act({ kind: 'removeFromGroup', side: s, linkId: link.id, id: idOf(s) });
-    }
-    return null;
-  }
+  // A deleted record ends the pair; plan() decides what becomes of the survivor.
+  if (!crm.exists || !google.exists) return null;
   const departed = crm.departed || google.departed;
   if (departed || (!crm.inGroup && !google.inGroup)) {
     for (const s of SIDES)

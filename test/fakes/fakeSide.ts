@@ -32,6 +32,8 @@ export class FakeSide implements ContactSide {
   readonly calls: CallName[] = [];
   private seq = 0;
   private nextId = 1;
+  /** Like Google: a change shows in incremental reads only after this delay (the cursor never skips it). */
+  visibilityDelayMs = 0;
   /** Called before every port call, and after the write took effect when `after` is true: throw to crash. */
   hook: (call: CallName, after: boolean) => void = () => {};
 
@@ -119,8 +121,13 @@ export class FakeSide implements ContactSide {
     this.enter('readChanges');
     const since = cursor === null || options.full ? null : Number(cursor);
     const members = this.members();
-    const changed = [...this.records.values()].filter((r) => since === null || r.seq > since);
-    const base = { cursor: String(this.seq), memberCount: members.length };
+    const fresh = (r: FakeRecord) =>
+      since !== null && r.modifiedAt > this.clock.now() - this.visibilityDelayMs;
+    const all = [...this.records.values()].filter((r) => since === null || r.seq > since);
+    const withheld = all.filter(fresh);
+    const changed = all.filter((r) => !fresh(r));
+    const upTo = withheld.length > 0 ? Math.min(...withheld.map((r) => r.seq)) - 1 : this.seq;
+    const base = { cursor: String(upTo), memberCount: members.length };
     if (this.side === 'crm') {
       return {
         ...base,

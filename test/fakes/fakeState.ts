@@ -11,6 +11,7 @@ export class FakeState implements SyncStateStore {
     cursors: { crm: null, google: null },
     membersHash: { crm: null, google: null },
     activeLinks: 0,
+    dirty: false,
   };
   memberLists: Record<Side, string[] | null> = { crm: null, google: null };
   reads = 0;
