@@ -80,8 +80,14 @@ export function handleBatch(
   let delayMs = 0;
 
   const runOne = (r: SubRequest): SubResponse => {
-    const { path, query } = splitUrl(r.url, rootPath, rootUrl);
     const withinLimit = deps.countCall();
+    let target: { path: string; query: string };
+    try {
+      target = splitUrl(r.url, rootPath, rootUrl);
+    } catch (e) {
+      return toSubResponse(r, errorReply(e as ODataError));
+    }
+    const { path, query } = target;
     let reply: Reply | undefined;
     const fault = deps.faults.take(r.method, `${rootPath}/${path}`);
     if (fault) {
@@ -190,9 +196,15 @@ function validate(body: unknown, bodyInvalid: boolean): SubRequest[] {
 function splitUrl(url: string, rootPath: string, rootUrl: string): { path: string; query: string } {
   let rel = url;
   if (rel.startsWith(rootUrl)) rel = rel.slice(rootUrl.length);
-  else if (/^https?:\/\//i.test(rel))
-    rel = new URL(rel).pathname.slice(rootPath.length) + (new URL(rel).search || '');
-  else if (rel.startsWith(`${rootPath}/`)) rel = rel.slice(rootPath.length);
+  else if (/^https?:\/\//i.test(rel)) {
+    let u: URL;
+    try {
+      u = new URL(rel);
+    } catch {
+      throw badRequest(`The sub-request url '${url}' is not a valid URL.`);
+    }
+    rel = u.pathname.slice(rootPath.length) + u.search;
+  } else if (rel.startsWith(`${rootPath}/`)) rel = rel.slice(rootPath.length);
   rel = rel.replace(/^\/+/, '');
   const q = rel.indexOf('?');
   const rawPath = q < 0 ? rel : rel.slice(0, q);

@@ -166,7 +166,9 @@ export class ODataService {
 
   private create(def: EntitySetDef, req: ODataRequest, root: string, actor: Actor): Reply {
     const values = readBody(def, req, 'POST');
-    const saved = this.write(() => this.svc.insert(def.name, values, { actor, now: this.clock.now() }));
+    const saved = this.store.atomically(() =>
+      this.svc.insert(def.name, values, { actor, now: this.clock.now() }),
+    );
     const location = `${root}/${def.name}(${saved.Id as string})`;
     return odataReply(
       201,
@@ -180,27 +182,14 @@ export class ODataService {
     if (values.Id !== undefined && values.Id !== key)
       throw badRequest('The Id of an entity cannot be changed.');
     if (!this.store.has(def.name, key)) throw missing(def, key);
-    this.write(() => this.svc.update(def.name, key, values, { actor, now: this.clock.now() }));
+    this.store.atomically(() => this.svc.update(def.name, key, values, { actor, now: this.clock.now() }));
     return emptyReply(204);
   }
 
   private remove(def: EntitySetDef, key: string, actor: Actor): Reply {
     if (!this.store.has(def.name, key)) throw missing(def, key);
-    this.write(() => this.svc.delete(def.name, key, { actor, now: this.clock.now() }));
+    this.store.atomically(() => this.svc.delete(def.name, key, { actor, now: this.clock.now() }));
     return emptyReply(204);
-  }
-
-  /** Runs a write atomically: a failure part-way (say, in a side effect) leaves nothing behind. */
-  private write<T>(f: () => T): T {
-    const sp = this.store.savepoint();
-    try {
-      const r = f();
-      this.store.release();
-      return r;
-    } catch (e) {
-      this.store.rollback(sp);
-      throw e;
-    }
   }
 }
 

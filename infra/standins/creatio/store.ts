@@ -185,6 +185,19 @@ export class EntityStore {
     return before;
   }
 
+  /** Runs `f` so that a throw undoes every write it made, side effects included. */
+  atomically<T>(f: () => T): T {
+    const sp = this.savepoint();
+    try {
+      const r = f();
+      this.release();
+      return r;
+    } catch (e) {
+      this.rollback(sp);
+      throw e;
+    }
+  }
+
   savepoint(): number {
     this.depth++;
     return this.journal.length;

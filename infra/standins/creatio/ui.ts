@@ -185,15 +185,7 @@ export class CreatioUi {
   private tx<T>(f: (ctx: WriteCtx) => T): T {
     const { store, clock, auth } = this.deps;
     const ctx: WriteCtx = { actor: auth.actorFor(this.userName), now: clock.now() };
-    const sp = store.savepoint();
-    try {
-      const r = f(ctx);
-      store.release();
-      return r;
-    } catch (e) {
-      store.rollback(sp);
-      throw e;
-    }
+    return store.atomically(() => f(ctx));
   }
 
   /** The row as stored now (side effects after the save included), in GET form. */
