@@ -136,13 +136,25 @@ export async function executePlan(
     for (const chunk of chunks(list, sides[side].limits.update)) {
       if (timeUp()) return stale;
       const results = await sides[side].update(
-        chunk.map((a) => ({ id: a.id, version: a.version, fields: a.fields, contact: a.contact })),
+        chunk.map((a) => ({
+          id: a.id,
+          version: a.version,
+          extra: a.extra,
+          fields: a.fields,
+          contact: a.contact,
+        })),
       );
       for (const a of chunk) {
         const r = results.get(a.id);
         if (r?.ok) {
           const l = target.get(a.linkId);
-          if (l) target.set(a.linkId, { ...l, versions: { ...l.versions, [side]: r.value.version } });
+          const extra = r.value.extra === undefined ? l?.extras[side] : r.value.extra;
+          if (l)
+            target.set(a.linkId, {
+              ...l,
+              versions: { ...l.versions, [side]: r.value.version },
+              extras: { ...l.extras, [side]: extra ?? null },
+            });
           out.counts.update[side] += 1;
           done(a);
         } else if (r?.ok === false && r.error.kind === 'stale' && original.has(a.linkId)) {

@@ -33,7 +33,10 @@ export interface CreateItem {
 
 export interface UpdateItem {
   id: string;
+  /** The version the record had when last seen; null when unknown (the side must read it). */
   version: string | null;
+  /** The side-private data last seen with the record (SideRecord.extra). */
+  extra: string | null;
   /** Only these fields are written; the side must not touch any other. */
   fields: Field[];
   contact: Contact;
@@ -50,6 +53,8 @@ export type ItemResults<T> = Map<string, ItemResult<T>>;
 export interface Written {
   id: string;
   version: string | null;
+  /** Side-private data after the write, to keep with the link. */
+  extra?: string | null;
 }
 
 /**

@@ -192,6 +192,7 @@ export function plan(input: PlanInput): Plan {
         crm: target === 'crm' ? null : record.version,
         google: target === 'google' ? null : record.version,
       },
+      extras: { crm: null, google: null, [otherSide(target)]: record.extra ?? null },
       base: contact,
     };
     out.actions.push(createAction(created, target, contact));
@@ -222,6 +223,7 @@ function newLink(id: string, crmId: string | null, googleId: string | null, now:
     pending: null,
     inGroup: { crm: false, google: false },
     versions: { crm: null, google: null },
+    extras: { crm: null, google: null },
     base: null,
     syncedAt: now,
     attention: false,
@@ -282,6 +284,7 @@ function settlePair(link: Link, pres: Record<Side, Presence>, input: PlanInput, 
         linkId: link.id,
         id: idOf(s),
         version: p.record?.version ?? link.versions[s],
+        extra: p.record?.extra ?? link.extras[s],
         fields,
         contact: base,
       });
@@ -295,6 +298,7 @@ function settlePair(link: Link, pres: Record<Side, Presence>, input: PlanInput, 
       crm: crm.record?.version ?? link.versions.crm,
       google: google.record?.version ?? link.versions.google,
     },
+    extras: { crm: crm.record?.extra ?? link.extras.crm, google: google.record?.extra ?? link.extras.google },
     base,
     attention: false,
   };
@@ -310,6 +314,8 @@ function sameLink(a: Link, b: Link): boolean {
     a.attention === b.attention &&
     a.inGroup.crm === b.inGroup.crm &&
     a.inGroup.google === b.inGroup.google &&
+    a.extras.crm === b.extras.crm &&
+    a.extras.google === b.extras.google &&
     a.base !== null &&
     b.base !== null &&
     contactsEqual(a.base, b.base)
@@ -319,7 +325,7 @@ function sameLink(a: Link, b: Link): boolean {
 /** The link's state once its create succeeded on the target side. */
 export function confirmCreate(
   link: Link,
-  created: { id: string; version: string | null },
+  created: { id: string; version: string | null; extra?: string | null },
   now: number,
 ): Link {
   const target = link.pending?.side;
@@ -332,6 +338,7 @@ export function confirmCreate(
     pending: null,
     inGroup: { crm: true, google: true },
     versions: { ...link.versions, [target]: created.version },
+    extras: { ...link.extras, [target]: created.extra ?? null },
     syncedAt: now,
     attention: false,
   };

@@ -13,6 +13,11 @@ export interface SideRecord {
   inGroup: boolean;
   /** The CRM id we stamped on a Google contact we created (clientData), if any. */
   marker?: string;
+  /**
+   * Side-private data the canonical model does not carry (say, a Google name's honorific prefix),
+   * kept with the link so that an update can preserve it without reading the record again.
+   */
+  extra?: string;
 }
 
 /** A record that left the group, or was deleted (then `deleted`). */
@@ -52,6 +57,7 @@ export interface Link {
   pending: { side: Side; since: number } | null;
   inGroup: Record<Side, boolean>;
   versions: Record<Side, string | null>;
+  extras: Record<Side, string | null>;
   base: Contact | null;
   syncedAt: number;
   /** A write for this pair failed; the next run re-reads both records and plans again. */
@@ -102,6 +108,7 @@ export type Action =
       linkId: string;
       id: string;
       version: string | null;
+      extra: string | null;
       fields: Field[];
       contact: Contact;
     }
