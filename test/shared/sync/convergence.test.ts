@@ -170,7 +170,7 @@ export async function scenario(cmds: Cmd[]): Promise<void> {
         `pair ${who} differs in ${field} after a clean run`,
       );
       const candidates = (['crm', 'google'] as const).flatMap((s) => (bySide[s] ? [bySide[s]] : []));
-      if (field === 'emails' && candidates.length > 1) continue; // lists merge as sets when both edited
+      if ((field === 'emails' || field === 'phones') && candidates.length > 1) continue; // lists merge as sets
       assert.ok(
         candidates.some((v) => fieldEquals(v, c.contact, field)),
         `edit of ${field} on person ${who} was lost`,
