@@ -3,6 +3,16 @@
 // outside these twelve sets are not modelled.
 
 export type ColumnType = 'Guid' | 'String' | 'DateTime' | 'Date' | 'Boolean' | 'Int';
+
+/** The OData (EDM) type each column type is exposed as. */
+export const EDM_TYPE: Readonly<Record<ColumnType, string>> = {
+  Guid: 'Edm.Guid',
+  String: 'Edm.String',
+  DateTime: 'Edm.DateTimeOffset',
+  Date: 'Edm.Date',
+  Boolean: 'Edm.Boolean',
+  Int: 'Edm.Int32',
+};
 /** Internal values: Guid lowercase or null (empty lookup), DateTime epoch ms, Date `YYYY-MM-DD`. */
 export type Value = string | number | boolean | null;
 export type Row = Readonly<Record<string, Value>>;

@@ -2,18 +2,10 @@
 // empty and shown as the all-zero GUID (reference §1); text columns are never null.
 import { badRequest } from './errors.js';
 import { EMPTY_GUID, isGuid } from './guid.js';
-import type { ColumnDef, EntitySetDef, Row, Value } from './schema.js';
+import { EDM_TYPE, type ColumnDef, type EntitySetDef, type Row, type Value } from './schema.js';
 import { formatMs, formatTicks, parseDate, parseDateTime } from './time.js';
 
-const EDM: Record<ColumnDef['type'], string> = {
-  Guid: 'Edm.Guid',
-  String: 'Edm.String',
-  DateTime: 'Edm.DateTimeOffset',
-  Date: 'Edm.Date',
-  Boolean: 'Edm.Boolean',
-  Int: 'Edm.Int32',
-};
-export const edmType = (col: ColumnDef): string => EDM[col.type];
+export const edmType = (col: ColumnDef): string => EDM_TYPE[col.type];
 
 const cannotConvert = (v: unknown, col: ColumnDef) =>
   badRequest(

@@ -4,6 +4,7 @@
 import { badRequest, notModelled } from '../errors.js';
 import { EMPTY_GUID } from '../guid.js';
 import {
+  EDM_TYPE,
   schemaOf,
   type ColumnDef,
   type ColumnType,
@@ -32,15 +33,7 @@ export interface CompiledFilter {
   candidates: () => Iterable<string> | undefined;
 }
 
-const EDM_NAMES: Record<OperandType, string> = {
-  Guid: 'Edm.Guid',
-  String: 'Edm.String',
-  DateTime: 'Edm.DateTimeOffset',
-  Date: 'Edm.Date',
-  Boolean: 'Edm.Boolean',
-  Int: 'Edm.Int32',
-  Null: 'null',
-};
+const edmName = (t: OperandType): string => (t === 'Null' ? 'null' : EDM_TYPE[t]);
 const OP_KIND: Record<CmpOp, string> = {
   eq: 'Equal',
   ne: 'NotEqual',
@@ -130,7 +123,7 @@ export function compileFilter(root: FilterNode, def: EntitySetDef, store: Entity
     const rt = r.type;
     if (lt !== 'Null' && rt !== 'Null' && lt !== rt)
       throw badRequest(
-        `A binary operator with incompatible types was detected. Found operand types '${EDM_NAMES[lt]}' and '${EDM_NAMES[rt]}' for operator kind '${OP_KIND[op]}'.`,
+        `A binary operator with incompatible types was detected. Found operand types '${edmName(lt)}' and '${edmName(rt)}' for operator kind '${OP_KIND[op]}'.`,
       );
     const c = comparator(lt === 'Null' ? rt : lt, ci);
     const L = l.get;

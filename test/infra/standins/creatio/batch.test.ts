@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
 import { SUPERVISOR_CONTACT_ID } from '../../../../infra/standins/creatio/index.js';
-import { start, supervisor, type OData, type Started } from './helpers.js';
+import { useStandin } from './helpers.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';
 const C = '33333333-3333-4333-8333-333333333333';
 
 describe('Creatio stand-in: $batch (reference §4)', () => {
-  let t: Started;
-  let api: OData;
-  beforeEach(async () => {
-    t = await start();
-    api = await supervisor(t.s);
-  });
-  afterEach(async () => t.s.close());
+  const env = useStandin();
 
   it('§4 a JSON batch answers {"responses":[{id,status,headers,body}]} in request order', async () => {
-    const r = await api.batch([
+    const r = await env.api.batch([
       {
         id: '1',
         method: 'POST',
@@ -51,7 +45,7 @@ describe('Creatio stand-in: $batch (reference §4)', () => {
   });
 
   it('§4 sub-request urls may use the key as a segment (City/<guid>) or be root-relative', async () => {
-    const r = await api.batch([
+    const r = await env.api.batch([
       { id: 'a', method: 'GET', url: `Contact/${SUPERVISOR_CONTACT_ID}` },
       { id: 'b', method: 'GET', url: `/0/odata/Contact(${SUPERVISOR_CONTACT_ID})?$select=Name` },
     ]);
@@ -71,10 +65,10 @@ describe('Creatio stand-in: $batch (reference §4)', () => {
       url: 'Contact',
       body: { Name: `N${i}` },
     }));
-    const r = await api.batch(requests);
+    const r = await env.api.batch(requests);
     assert.equal(r.status, 400);
     assert.match(r.json.error.message, /100/);
-    assert.equal(t.s.ui.rows('Contact', "$filter=Name eq 'N0'").length, 0);
+    assert.equal(env.t.s.ui.rows('Contact', "$filter=Name eq 'N0'").length, 0);
   });
 
   it('§4 exactly 100 sub-requests are accepted', async () => {
@@ -83,13 +77,13 @@ describe('Creatio stand-in: $batch (reference §4)', () => {
       method: 'GET',
       url: `Contact/$count`,
     }));
-    const r = await api.batch(requests);
+    const r = await env.api.batch(requests);
     assert.equal(r.status, 200);
     assert.equal(r.json.responses.length, 100);
   });
 
   it('§4 processing stops at the first 4xx/5xx sub-response', async () => {
-    const r = await api.batch([
+    const r = await env.api.batch([
       { id: '1', method: 'POST', url: 'Contact', body: { Id: A, Name: 'Before' } },
       { id: '2', method: 'PATCH', url: `Contact(${B})`, body: { Name: 'missing' } },
       { id: '3', method: 'POST', url: 'Contact', body: { Id: C, Name: 'After' } },
@@ -102,12 +96,12 @@ describe('Creatio stand-in: $batch (reference §4)', () => {
         ['2', 404],
       ],
     );
-    assert.ok(t.s.ui.get('Contact', A), 'the request before the failure was applied');
-    assert.equal(t.s.ui.get('Contact', C), undefined, 'the request after the failure was not run');
+    assert.ok(env.t.s.ui.get('Contact', A), 'the request before the failure was applied');
+    assert.equal(env.t.s.ui.get('Contact', C), undefined, 'the request after the failure was not run');
   });
 
   it('§4 with Prefer: continue-on-error every sub-request is answered', async () => {
-    const r = await api.batch(
+    const r = await env.api.batch(
       [
         { id: '1', method: 'PATCH', url: `Contact(${B})`, body: { Name: 'missing' } },
         { id: '2', method: 'POST', url: 'Contact', body: { Id: C, Name: 'After' } },
@@ -124,13 +118,13 @@ describe('Creatio stand-in: $batch (reference §4)', () => {
   });
 
   it('§4/§8 every sub-request counts as one API call', async () => {
-    t.s.resetStats();
-    await api.batch([
+    env.t.s.resetStats();
+    await env.api.batch([
       { id: '1', method: 'GET', url: 'Contact?$top=1' },
       { id: '2', method: 'GET', url: 'ContactInFolder?$top=1' },
       { id: '3', method: 'POST', url: 'Contact', body: { Name: 'x' } },
     ]);
-    const s = t.s.stats();
+    const s = env.t.s.stats();
     assert.equal(s.batch.requests, 1);
     assert.equal(s.batch.subRequests, 3);
     assert.equal(s.apiCalls, 3);
@@ -140,7 +134,7 @@ describe('Creatio stand-in: $batch (reference §4)', () => {
   });
 
   it('§4 an atomicityGroup is a change set: one failure rolls the whole group back', async () => {
-    const r = await api.batch(
+    const r = await env.api.batch(
       [
         {
           id: '1',
@@ -162,18 +156,20 @@ describe('Creatio stand-in: $batch (reference §4)', () => {
         ['3', 201],
       ],
     );
-    assert.equal(t.s.ui.get('Contact', A), undefined);
-    assert.equal(t.s.ui.rows('ContactCommunication', "$filter=Number eq 'g@example.com'").length, 0);
-    assert.ok(t.s.ui.get('Contact', C));
+    assert.equal(env.t.s.ui.get('Contact', A), undefined);
+    assert.equal(env.t.s.ui.rows('ContactCommunication', "$filter=Number eq 'g@example.com'").length, 0);
+    assert.ok(env.t.s.ui.get('Contact', C));
   });
 
   it('§4 (not modelled) multipart/mixed batches answer 501', async () => {
-    const r = await api.call('POST', '$batch', undefined, { 'Content-Type': 'multipart/mixed; boundary=b' });
+    const r = await env.api.call('POST', '$batch', undefined, {
+      'Content-Type': 'multipart/mixed; boundary=b',
+    });
     assert.equal(r.status, 501);
   });
 
   it('§4 a body without a requests array answers 400', async () => {
-    const r = await api.call('POST', '$batch', { nope: [] });
+    const r = await env.api.call('POST', '$batch', { nope: [] });
     assert.equal(r.status, 400);
   });
 });

@@ -128,3 +128,14 @@ export const filter = (expr: string): string => `$filter=${encodeURIComponent(ex
 export async function supervisor(s: CreatioStandin): Promise<OData> {
   return odata(s, await login(s));
 }
+
+/** Mocha setup: a fresh stand-in and a logged-in Supervisor client for each test of the block. */
+export function useStandin(opts: CreatioStandinOptions = {}): { readonly t: Started; readonly api: OData } {
+  const env = {} as { t: Started; api: OData };
+  beforeEach(async () => {
+    env.t = await start(opts);
+    env.api = await supervisor(env.t.s);
+  });
+  afterEach(async () => env.t.s.close());
+  return env;
+}

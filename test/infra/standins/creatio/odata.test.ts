@@ -1,37 +1,31 @@
 import assert from 'node:assert/strict';
 import { EMPTY_GUID, SUPERVISOR_CONTACT_ID } from '../../../../infra/standins/creatio/index.js';
-import { login, odata, start, supervisor, type OData, type Started } from './helpers.js';
+import { login, odata, start, useStandin } from './helpers.js';
 
 const ID = '405947d0-2ffb-4ded-8675-0475f19f5a81';
 
 describe('Creatio stand-in: OData 4 resources (reference §1, §5)', () => {
-  let t: Started;
-  let api: OData;
-  beforeEach(async () => {
-    t = await start();
-    api = await supervisor(t.s);
-  });
-  afterEach(async () => t.s.close());
+  const env = useStandin();
 
   it('§1 a collection reply is {"@odata.context": "<root>/$metadata#Contact", "value": [...]}', async () => {
-    const r = await api.get('Contact');
+    const r = await env.api.get('Contact');
     assert.equal(r.status, 200);
-    assert.equal(r.json['@odata.context'], `${t.s.odataUrl}/$metadata#Contact`);
+    assert.equal(r.json['@odata.context'], `${env.t.s.odataUrl}/$metadata#Contact`);
     assert.ok(Array.isArray(r.json.value));
     assert.equal(r.json['@odata.nextLink'], undefined);
   });
 
   it('§1 a single entity has its properties at top level and a context ending in /$entity', async () => {
-    const r = await api.get(`Contact(${SUPERVISOR_CONTACT_ID})`);
+    const r = await env.api.get(`Contact(${SUPERVISOR_CONTACT_ID})`);
     assert.equal(r.status, 200);
-    assert.equal(r.json['@odata.context'], `${t.s.odataUrl}/$metadata#Contact/$entity`);
+    assert.equal(r.json['@odata.context'], `${env.t.s.odataUrl}/$metadata#Contact/$entity`);
     assert.equal(r.json.Id, SUPERVISOR_CONTACT_ID);
     assert.equal(r.json.Name, 'Supervisor');
     assert.equal(r.json.value, undefined);
   });
 
   it('§1 GET of a missing key answers 404 with the OData error envelope', async () => {
-    const r = await api.get(`Contact(${ID})`);
+    const r = await env.api.get(`Contact(${ID})`);
     assert.equal(r.status, 404);
     assert.equal(r.json.error.code, '');
     assert.equal(typeof r.json.error.message, 'string');
@@ -39,8 +33,8 @@ describe('Creatio stand-in: OData 4 resources (reference §1, §5)', () => {
   });
 
   it('§1 the root without /0 (/odata) serves the same API', async () => {
-    const session = await login(t.s);
-    const r = await fetch(`${t.s.url}/odata/Contact(${SUPERVISOR_CONTACT_ID})`, {
+    const session = await login(env.t.s);
+    const r = await fetch(`${env.t.s.url}/odata/Contact(${SUPERVISOR_CONTACT_ID})`, {
       headers: { Cookie: session.cookie, BPMCSRF: session.csrf },
     });
     assert.equal(r.status, 200);
@@ -48,7 +42,7 @@ describe('Creatio stand-in: OData 4 resources (reference §1, §5)', () => {
   });
 
   it('§1 GET <root>/ lists the entity sets and $metadata answers XML', async () => {
-    const r = await api.get('');
+    const r = await env.api.get('');
     assert.deepEqual((r.json.value as { name: string }[]).map((v) => v.name).sort(), [
       'Account',
       'AddressType',
@@ -63,52 +57,52 @@ describe('Creatio stand-in: OData 4 resources (reference §1, §5)', () => {
       'FolderType',
       'Region',
     ]);
-    const m = await api.get('$metadata');
+    const m = await env.api.get('$metadata');
     assert.match(m.headers.get('content-type')!, /xml/);
     assert.match(m.text, /<EntitySet Name="ContactInFolder"/);
   });
 
   it('§1 an unknown entity set answers 404', async () => {
-    assert.equal((await api.get('Contacts')).status, 404);
+    assert.equal((await env.api.get('Contacts')).status, 404);
   });
 
   it('§1 empty lookups read as the all-zero GUID', async () => {
-    const r = await api.post('Contact', { Name: 'No Account' });
+    const r = await env.api.post('Contact', { Name: 'No Account' });
     assert.equal(r.json.AccountId, EMPTY_GUID);
-    assert.equal((await api.get(`Contact(${r.json.Id})`)).json.OwnerId, EMPTY_GUID);
+    assert.equal((await env.api.get(`Contact(${r.json.Id})`)).json.OwnerId, EMPTY_GUID);
   });
 
   it('§1 an all-zero GUID written to a lookup stores it empty', async () => {
-    const r = await api.post('Contact', { Name: 'Zero', AccountId: EMPTY_GUID });
+    const r = await env.api.post('Contact', { Name: 'Zero', AccountId: EMPTY_GUID });
     assert.equal(r.status, 201);
     assert.equal(
-      (await api.get(`Contact?$filter=AccountId eq null and Name eq 'Zero'`)).json.value.length,
+      (await env.api.get(`Contact?$filter=AccountId eq null and Name eq 'Zero'`)).json.value.length,
       1,
     );
   });
 
   it('§1 POST answers 201 with the entity, a Location header and 7 fractional digits in times', async () => {
-    const r = await api.post('Contact', { Name: 'Ada Lovelace' });
+    const r = await env.api.post('Contact', { Name: 'Ada Lovelace' });
     assert.equal(r.status, 201);
-    assert.equal(r.json['@odata.context'], `${t.s.odataUrl}/$metadata#Contact/$entity`);
-    assert.equal(r.headers.get('location'), `${t.s.odataUrl}/Contact(${r.json.Id})`);
+    assert.equal(r.json['@odata.context'], `${env.t.s.odataUrl}/$metadata#Contact/$entity`);
+    assert.equal(r.headers.get('location'), `${env.t.s.odataUrl}/Contact(${r.json.Id})`);
     assert.match(r.json.ModifiedOn, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$/);
     assert.match(r.json.CreatedOn, /\.\d{7}Z$/);
   });
 
   it('§5 GET shows ModifiedOn in UTC with Z and milliseconds', async () => {
-    const id = (await api.post('Contact', { Name: 'Ada' })).json.Id;
-    const r = await api.get(`Contact(${id})?$select=ModifiedOn`);
+    const id = (await env.api.post('Contact', { Name: 'Ada' })).json.Id;
+    const r = await env.api.get(`Contact(${id})?$select=ModifiedOn`);
     assert.equal(r.json.ModifiedOn, '2024-05-23T09:00:00.000Z');
   });
 
   it('§5 stored times keep sub-millisecond ticks: GET truncates, the POST echo shows them', async () => {
-    t.clock.set(Date.UTC(2024, 4, 23, 9, 0, 0) + 683.867);
-    const r = await api.post('Contact', { Name: 'Ticks' });
+    env.t.clock.set(Date.UTC(2024, 4, 23, 9, 0, 0) + 683.867);
+    const r = await env.api.post('Contact', { Name: 'Ticks' });
     assert.equal(r.json.ModifiedOn, '2024-05-23T09:00:00.6838670Z');
-    const g = await api.get(`Contact(${r.json.Id})?$select=ModifiedOn`);
+    const g = await env.api.get(`Contact(${r.json.Id})?$select=ModifiedOn`);
     assert.equal(g.json.ModifiedOn, '2024-05-23T09:00:00.683Z');
-    const again = await api.get(`Contact?$filter=ModifiedOn gt ${g.json.ModifiedOn}&$select=Id`);
+    const again = await env.api.get(`Contact?$filter=ModifiedOn gt ${g.json.ModifiedOn}&$select=Id`);
     assert.deepEqual(
       again.json.value.map((v: { Id: string }) => v.Id),
       [r.json.Id],
@@ -117,91 +111,94 @@ describe('Creatio stand-in: OData 4 resources (reference §1, §5)', () => {
   });
 
   it('§1 a client-supplied Id is honoured', async () => {
-    const r = await api.post('Contact', { Id: ID, Name: 'Fixed Id' });
+    const r = await env.api.post('Contact', { Id: ID, Name: 'Fixed Id' });
     assert.equal(r.status, 201);
     assert.equal(r.json.Id, ID);
-    assert.equal((await api.get(`Contact(${ID})`)).json.Name, 'Fixed Id');
+    assert.equal((await env.api.get(`Contact(${ID})`)).json.Name, 'Fixed Id');
   });
 
   it('§1 (assumption) a duplicate Id answers a 500 OData error and writes nothing', async () => {
-    await api.post('Contact', { Id: ID, Name: 'First' });
-    const r = await api.post('Contact', { Id: ID, Name: 'Second', Email: 'second@example.com' });
+    await env.api.post('Contact', { Id: ID, Name: 'First' });
+    const r = await env.api.post('Contact', { Id: ID, Name: 'Second', Email: 'second@example.com' });
     assert.equal(r.status, 500);
     assert.match(r.json.error.message, /duplicate key/);
-    assert.equal((await api.get(`Contact(${ID})`)).json.Name, 'First');
+    assert.equal((await env.api.get(`Contact(${ID})`)).json.Name, 'First');
   });
 
   it('§1 PATCH answers 204 and DELETE answers 204; the entity is then gone', async () => {
-    const id = (await api.post('Contact', { Name: 'Temp' })).json.Id;
-    const p = await api.patch(`Contact(${id})`, { JobTitle: 'CTO' });
+    const id = (await env.api.post('Contact', { Name: 'Temp' })).json.Id;
+    const p = await env.api.patch(`Contact(${id})`, { JobTitle: 'CTO' });
     assert.equal(p.status, 204);
     assert.equal(p.text, '');
-    assert.equal((await api.get(`Contact(${id})`)).json.JobTitle, 'CTO');
-    assert.equal((await api.del(`Contact(${id})`)).status, 204);
-    assert.equal((await api.get(`Contact(${id})`)).status, 404);
+    assert.equal((await env.api.get(`Contact(${id})`)).json.JobTitle, 'CTO');
+    assert.equal((await env.api.del(`Contact(${id})`)).status, 204);
+    assert.equal((await env.api.get(`Contact(${id})`)).status, 404);
   });
 
   it('§1 PATCH and DELETE of a missing key answer 404', async () => {
-    assert.equal((await api.patch(`Contact(${ID})`, { JobTitle: 'x' })).status, 404);
-    assert.equal((await api.del(`Contact(${ID})`)).status, 404);
+    assert.equal((await env.api.patch(`Contact(${ID})`, { JobTitle: 'x' })).status, 404);
+    assert.equal((await env.api.del(`Contact(${ID})`)).status, 404);
   });
 
   it('§1 a property that does not exist answers 400 with the OData error envelope', async () => {
-    const r = await api.post('Contact', { Name: 'X', Nickname: 'x' });
+    const r = await env.api.post('Contact', { Name: 'X', Nickname: 'x' });
     assert.equal(r.status, 400);
     assert.match(r.json.error.message, /Nickname/);
   });
 
   it('§1 a value of the wrong type answers 400', async () => {
-    assert.equal((await api.post('Contact', { Name: 'X', AccountId: 'not-a-guid' })).status, 400);
-    assert.equal((await api.post('Contact', { Name: 42 })).status, 400);
+    assert.equal((await env.api.post('Contact', { Name: 'X', AccountId: 'not-a-guid' })).status, 400);
+    assert.equal((await env.api.post('Contact', { Name: 42 })).status, 400);
   });
 
   it('§6.1 BirthDate is an Edm.Date written and read as YYYY-MM-DD', async () => {
-    const r = await api.post('Contact', { Name: 'Born', BirthDate: '1990-02-28' });
+    const r = await env.api.post('Contact', { Name: 'Born', BirthDate: '1990-02-28' });
     assert.equal(r.json.BirthDate, '1990-02-28');
-    assert.equal((await api.get(`Contact(${r.json.Id})`)).json.BirthDate, '1990-02-28');
-    assert.equal((await api.post('Contact', { Name: 'Bad', BirthDate: '1990-02-28T00:00:00Z' })).status, 400);
+    assert.equal((await env.api.get(`Contact(${r.json.Id})`)).json.BirthDate, '1990-02-28');
+    assert.equal(
+      (await env.api.post('Contact', { Name: 'Bad', BirthDate: '1990-02-28T00:00:00Z' })).status,
+      400,
+    );
   });
 
   it('§1 the key may also be a path segment (Contact/<guid>), as in the batch examples', async () => {
-    const r = await api.get(`Contact/${SUPERVISOR_CONTACT_ID}`);
+    const r = await env.api.get(`Contact/${SUPERVISOR_CONTACT_ID}`);
     assert.equal(r.status, 200);
     assert.equal(r.json.Name, 'Supervisor');
   });
 
   it('§1 a quoted key is not a valid Edm.Guid and answers 400', async () => {
-    assert.equal((await api.get(`Contact('${SUPERVISOR_CONTACT_ID}')`)).status, 400);
+    assert.equal((await env.api.get(`Contact('${SUPERVISOR_CONTACT_ID}')`)).status, 400);
   });
 
   it('§1 <Set>(<key>)/<Field> answers the value and /$value the raw text', async () => {
-    const r = await api.get(`Contact(${SUPERVISOR_CONTACT_ID})/Name`);
+    const r = await env.api.get(`Contact(${SUPERVISOR_CONTACT_ID})/Name`);
     assert.equal(r.json.value, 'Supervisor');
-    const raw = await api.get(`Contact(${SUPERVISOR_CONTACT_ID})/Name/$value`);
+    const raw = await env.api.get(`Contact(${SUPERVISOR_CONTACT_ID})/Name/$value`);
     assert.equal(raw.text, 'Supervisor');
   });
 
   it('§6.2 (assumption) a ContactCommunication pointing at a missing Contact is refused', async () => {
-    const r = await api.post('ContactCommunication', { ContactId: ID, Number: 'x@example.com' });
+    const r = await env.api.post('ContactCommunication', { ContactId: ID, Number: 'x@example.com' });
     assert.equal(r.status, 500);
     assert.match(r.json.error.message, /FOREIGN KEY/);
   });
 
   it('§6.1 CreatedById and ModifiedById name the acting user’s contact', async () => {
-    const r = await api.post('Contact', { Name: 'Stamped' });
+    const r = await env.api.post('Contact', { Name: 'Stamped' });
     assert.equal(r.json.CreatedById, SUPERVISOR_CONTACT_ID);
     assert.equal(r.json.ModifiedById, SUPERVISOR_CONTACT_ID);
   });
 
   it('§1 PUT is not modelled and answers 501 naming it', async () => {
-    const r = await api.call('PUT', `Contact(${SUPERVISOR_CONTACT_ID})`, { Name: 'x' });
+    const r = await env.api.call('PUT', `Contact(${SUPERVISOR_CONTACT_ID})`, { Name: 'x' });
     assert.equal(r.status, 501);
     assert.match(r.json.error.message, /PUT/);
   });
 
   it('§1 an OData call with a non-JSON body answers 400', async () => {
-    const session = await login(t.s);
-    const r = await fetch(`${t.s.odataUrl}/Contact`, {
+    const session = await login(env.t.s);
+    const r = await fetch(`${env.t.s.odataUrl}/Contact`, {
       method: 'POST',
       headers: { Cookie: session.cookie, BPMCSRF: session.csrf, 'Content-Type': 'application/json' },
       body: '{"Name":',
@@ -210,15 +207,20 @@ describe('Creatio stand-in: OData 4 resources (reference §1, §5)', () => {
   });
 
   it('§1 the api is also reachable for another configured user', async () => {
-    await t.s.close();
-    t = await start({
+    const other = await start({
       users: [
         { userName: 'Supervisor', password: 'Supervisor' },
         { userName: 'Sales', password: 'pw' },
       ],
     });
-    const r = await odata(t.s, await login(t.s, 'Sales', 'pw')).post('Contact', { Name: 'By Sales' });
-    assert.equal(r.status, 201);
-    assert.notEqual(r.json.CreatedById, SUPERVISOR_CONTACT_ID);
+    try {
+      const r = await odata(other.s, await login(other.s, 'Sales', 'pw')).post('Contact', {
+        Name: 'By Sales',
+      });
+      assert.equal(r.status, 201);
+      assert.notEqual(r.json.CreatedById, SUPERVISOR_CONTACT_ID);
+    } finally {
+      await other.s.close();
+    }
   });
 });
