@@ -96,6 +96,10 @@ export interface Checkpoint {
 /** Per-connection sync state: links, cursors and the committed member lists. */
 export interface SyncStateStore {
   loadCheckpoint(): Promise<Checkpoint>;
+  /**
+   * A dirty checkpoint is written at once. A clean one (the run's last word) may be held and
+   * committed together with the end of the run (ConnectionStore.finishRun), in one write.
+   */
   saveCheckpoint(checkpoint: Checkpoint): Promise<void>;
   linksFor(side: Side, ids: string[]): Promise<Link[]>;
   /** Links with an unconfirmed create or a failed write. */
@@ -104,4 +108,163 @@ export interface SyncStateStore {
   saveLinks(links: Link[], retire: string[]): Promise<void>;
   loadMembers(side: Side): Promise<string[] | null>;
   saveMembers(side: Side, ids: string[]): Promise<void>;
+}
+
+// ---- The pipeline: tenants, connections, leases, queues ----
+
+export type ConnectionStatus = 'new' | 'ok' | 'partial' | 'paused' | 'needs-reconnect' | 'error';
+export type Trigger = 'schedule' | 'manual' | 'continuation';
+
+export interface RunSummary {
+  runId: string;
+  trigger: Trigger;
+  startedAt: number;
+  endedAt: number;
+  outcome: 'ok' | 'partial' | 'refused' | 'failed' | 'dry-run';
+  /** Per action and side, plus linked/retired/failed. */
+  counts: Record<string, number>;
+  /** Error kind only (never a message from an API, which may quote personal data). */
+  error: string | null;
+  reason: string | null;
+}
+
+export interface ConnectionSettings {
+  crmGroupId: string;
+  intervalMinutes: number;
+  policy: 'newest-wins' | 'crm-wins' | 'google-wins';
+  enabled: boolean;
+}
+
+export interface Connection extends ConnectionSettings {
+  tenantId: string;
+  userId: string;
+  status: ConnectionStatus;
+  statusReason: string | null;
+  google: { sub: string; email: string } | null;
+  /** AES-256-GCM sealed refresh token; only shared/secrets.ts opens it. */
+  refreshTokenSealed: string | null;
+  /** `attempt` tells a crashed attempt's leftover lease (taken over once expired) from a live one. */
+  lease: { runId: string; attempt: string; trigger: Trigger; until: number } | null;
+  /** A "Sync now" accepted and not yet started. */
+  queuedRun: { runId: string; at: number } | null;
+  checkpoint: Checkpoint;
+  nextDueAt: number;
+  recentRuns: RunSummary[];
+  /** A person confirmed the removals the guard refused; consumed by the next run. */
+  allowLargeRemoval: boolean;
+}
+
+export type LeaseResult =
+  | { ok: true; connection: Connection }
+  | {
+      ok: false;
+      reason: 'missing' | 'busy' | 'disabled' | 'needs-reconnect' | 'stale';
+      runId: string | null;
+    };
+
+export interface RunEnd {
+  runId: string;
+  /** The attempt that holds the lease: the fence against a slow attempt whose lease was taken over. */
+  attempt: string;
+  /** The clean checkpoint to commit with the end of the run (null: keep the stored one). */
+  checkpoint: Checkpoint | null;
+  status: ConnectionStatus;
+  statusReason: string | null;
+  summary: RunSummary;
+  nextDueAt: number;
+}
+
+export interface ConnectionStore {
+  get(tenantId: string, userId: string): Promise<Connection | null>;
+  /**
+   * Take the connection's lease in a transaction. Refused while another attempt holds it (even one of
+   * the same run: a duplicate delivery), and for a request some later run has already covered.
+   */
+  acquireLease(request: SyncRequest, attempt: string, now: number, ttlMs: number): Promise<LeaseResult>;
+  /** Commit the end of a run, fenced: refused (false) when the lease is no longer this run's. */
+  finishRun(tenantId: string, userId: string, end: RunEnd): Promise<boolean>;
+  /** The per-connection sync state, bound to the run that holds the lease. */
+  syncState(connection: Connection): SyncStateStore;
+  /** Ids of the tenant's connections that are enabled, connected and due, in pages. */
+  dueConnections(tenantId: string, now: number): AsyncIterable<string[]>;
+  /** Accept a "Sync now": the running or already queued run's id, or queue this one. */
+  queueManualRun(
+    tenantId: string,
+    userId: string,
+    runId: string,
+    now: number,
+  ): Promise<{ runId: string; queued: boolean } | null>;
+  saveSettings(
+    tenantId: string,
+    userId: string,
+    settings: ConnectionSettings,
+    now: number,
+  ): Promise<Connection | null>;
+  /** Create or reconnect a connection after a completed OAuth consent. */
+  connect(input: {
+    tenantId: string;
+    userId: string;
+    crmGroupId: string;
+    google: { sub: string; email: string };
+    refreshTokenSealed: string;
+    defaults: Pick<ConnectionSettings, 'intervalMinutes' | 'policy'>;
+    now: number;
+  }): Promise<Connection>;
+  markStatus(
+    tenantId: string,
+    userId: string,
+    status: ConnectionStatus,
+    reason: string | null,
+  ): Promise<void>;
+}
+
+export interface TenantCreatio {
+  baseUrl: string;
+  auth:
+    | { mode: 'cookie'; userName: string; passwordSealed: string }
+    | { mode: 'oauth'; clientId: string; clientSecretSealed: string; tokenUrl: string };
+}
+
+export interface Tenant {
+  tenantId: string;
+  /** sha256 of the API key; the key itself is shown once and never stored. */
+  apiKeyHash: string;
+  creatio: TenantCreatio;
+  defaults: { intervalMinutes: number; googleGroupName: string; policy: ConnectionSettings['policy'] };
+  createdAt: number;
+}
+
+export interface TenantStore {
+  get(tenantId: string): Promise<Tenant | null>;
+  put(tenant: Tenant): Promise<void>;
+}
+
+/** Single-use, expiring tokens (connect tickets, OAuth states): `take` succeeds once. */
+export interface OneTimeStore {
+  put(
+    kind: 'ticket' | 'state',
+    id: string,
+    payload: Record<string, string>,
+    expiresAt: number,
+  ): Promise<void>;
+  take(
+    kind: 'ticket' | 'state',
+    id: string,
+    now: number,
+  ): Promise<
+    { ok: true; payload: Record<string, string> } | { ok: false; reason: 'unknown' | 'expired' | 'used' }
+  >;
+}
+
+export interface SyncRequest {
+  tenantId: string;
+  userId: string;
+  trigger: Trigger;
+  runId: string;
+  requestedAt: number;
+}
+
+export interface JobQueue {
+  /** Publish one sync request per message, in batches; resolves when all are accepted. */
+  publishSync(requests: SyncRequest[]): Promise<void>;
 }

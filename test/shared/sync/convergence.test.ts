@@ -109,7 +109,7 @@ export async function scenario(cmds: Cmd[]): Promise<void> {
     const c = findLive(w.crm, i);
     const g = findLive(w.google, i);
     if (!c || !g || !c.inGroup || !g.inGroup) return false;
-    const link = [...w.state.links.values()].find((l) => l.crmId === c.id);
+    const link = [...w.fake.links.values()].find((l) => l.crmId === c.id);
     return link?.status === 'active' && link.googleId === g.id && !link.attention;
   };
 
@@ -125,7 +125,7 @@ export async function scenario(cmds: Cmd[]): Promise<void> {
       '\n  google',
       show(w.google).join(' '),
     );
-    for (const l of w.state.links.values()) console.log('  link', JSON.stringify(l));
+    for (const l of w.fake.links.values()) console.log('  link', JSON.stringify(l));
   };
   const syncOnce = async (crashAt: number | null, allowLargeRemoval = false) => {
     let calls = 0;
@@ -134,7 +134,7 @@ export async function scenario(cmds: Cmd[]): Promise<void> {
     };
     w.crm.hook = maybeCrash;
     w.google.hook = maybeCrash;
-    w.state.hook = maybeCrash;
+    w.fake.hook = maybeCrash;
     try {
       const report = await w.sync({ allowLargeRemoval });
       trace('sync', report);
@@ -146,7 +146,7 @@ export async function scenario(cmds: Cmd[]): Promise<void> {
     } finally {
       w.crm.hook = () => {};
       w.google.hook = () => {};
-      w.state.hook = () => {};
+      w.fake.hook = () => {};
     }
   };
 
@@ -238,7 +238,7 @@ export async function scenario(cmds: Cmd[]): Promise<void> {
     const deleted = [...side.records.values()].filter((r) => r.deleted).length;
     assert.equal(deleted, deletedByUser[s], `the sync deleted records on ${s}`);
   }
-  const active = [...w.state.links.values()].filter((l) => l.status === 'active');
+  const active = [...w.fake.links.values()].filter((l) => l.status === 'active');
   const crmMembers = new Set(w.crm.members().map((r) => r.id));
   const googleMembers = new Set(w.google.members().map((r) => r.id));
   assert.equal(active.length, crmMembers.size, 'every CRM member is paired');
@@ -251,7 +251,7 @@ export async function scenario(cmds: Cmd[]): Promise<void> {
     assert.ok(contactsEqual(c, g), `pair ${c.givenName} differs`);
   }
   assert.equal(
-    [...w.state.links.values()].filter((l) => l.status === 'pending').length,
+    [...w.fake.links.values()].filter((l) => l.status === 'pending').length,
     0,
     'no create left in doubt',
   );

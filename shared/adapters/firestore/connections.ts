@@ -1,0 +1,256 @@
+// Connections in Firestore: settings, status, the lease that keeps two runs of one connection apart,
+// and the end-of-run commit, fenced by the lease so a run that lost it cannot overwrite its successor.
+import type { Firestore } from '@google-cloud/firestore';
+import type {
+  Connection,
+  ConnectionSettings,
+  ConnectionStatus,
+  ConnectionStore,
+  LeaseResult,
+  RunEnd,
+  SyncRequest,
+  SyncStateStore,
+} from '../../ports.js';
+import { connectionFromDoc, emptyCheckpoint, schedulable } from './codec.js';
+import type { FirestoreMeter } from './meter.js';
+import { connectionDoc, connections, links, members, runs } from './paths.js';
+import { FirestoreSyncState } from './syncState.js';
+
+const RECENT_RUNS = 20;
+const DUE_PAGE = 1000;
+/** A "Sync now" still waiting for its run after this long is presumed lost, and a new one is queued. */
+const QUEUED_RUN_TTL_MS = 10 * 60_000;
+
+export class FirestoreConnections implements ConnectionStore {
+  /** Sync states of runs in progress, so that the end of a run commits the checkpoint it holds. */
+  private readonly states = new Map<string, FirestoreSyncState>();
+
+  constructor(
+    private readonly db: Firestore,
+    private readonly meter: FirestoreMeter,
+  ) {}
+
+  async get(tenantId: string, userId: string): Promise<Connection | null> {
+    const snap = await connectionDoc(this.db, tenantId, userId).get();
+    this.meter.read(1);
+    return snap.exists ? connectionFromDoc(snap.data()) : null;
+  }
+
+  async acquireLease(
+    request: SyncRequest,
+    attempt: string,
+    now: number,
+    ttlMs: number,
+  ): Promise<LeaseResult> {
+    const { tenantId, userId, runId, trigger } = request;
+    const ref = connectionDoc(this.db, tenantId, userId);
+    return this.db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      this.meter.read(1);
+      if (!snap.exists) return { ok: false, reason: 'missing', runId: null };
+      const c = connectionFromDoc(snap.data());
+      if (c.lease && c.lease.until > now) return { ok: false, reason: 'busy', runId: c.lease.runId };
+      // Pub/Sub delivers at least once: a request that a run started after it already covered is done.
+      const covered = c.recentRuns.some(
+        (r) => r.runId === runId || (trigger === 'schedule' && r.startedAt >= request.requestedAt),
+      );
+      if (covered) return { ok: false, reason: 'stale', runId };
+      if (c.status === 'needs-reconnect' || c.google === null)
+        return { ok: false, reason: 'needs-reconnect', runId: null };
+      if (!c.enabled) return { ok: false, reason: 'disabled', runId: null };
+      const lease = { runId, attempt, trigger, until: now + ttlMs };
+      const queuedRun = c.queuedRun?.runId === runId ? null : c.queuedRun;
+      tx.update(ref, { lease, queuedRun });
+      this.meter.wrote(1);
+      return { ok: true, connection: { ...c, lease, queuedRun } };
+    });
+  }
+
+  syncState(connection: Connection): SyncStateStore {
+    const ref = connectionDoc(this.db, connection.tenantId, connection.userId);
+    const state = new FirestoreSyncState(this.db, ref, connection.checkpoint, this.meter);
+    if (connection.lease) this.states.set(connection.lease.runId, state);
+    return state;
+  }
+
+  async finishRun(tenantId: string, userId: string, end: RunEnd): Promise<boolean> {
+    const ref = connectionDoc(this.db, tenantId, userId);
+    const held = this.states.get(end.runId)?.held ?? null;
+    this.states.delete(end.runId);
+    const checkpoint = end.checkpoint ?? held;
+    const committed = await this.db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      this.meter.read(1);
+      if (!snap.exists) return false;
+      const c = connectionFromDoc(snap.data());
+      if (c.lease?.runId !== end.runId || c.lease.attempt !== end.attempt) return false;
+      const next = { ...c, status: end.status };
+      tx.update(ref, {
+        lease: null,
+        ...(checkpoint ? { checkpoint } : {}),
+        status: end.status,
+        statusReason: end.statusReason,
+        nextDueAt: end.nextDueAt,
+        recentRuns: [end.summary, ...c.recentRuns.filter((r) => r.runId !== end.runId)].slice(0, RECENT_RUNS),
+        allowLargeRemoval: end.summary.outcome === 'ok' ? false : c.allowLargeRemoval,
+        schedulable: schedulable(next),
+      });
+      this.meter.wrote(1);
+      return true;
+    });
+    // A run that changed something keeps a permanent record; a quiet one stays in recentRuns only.
+    const changed = Object.values(end.summary.counts).some((n) => n > 0);
+    if (committed && (changed || end.summary.outcome !== 'ok')) {
+      await runs(ref).doc(end.runId).set(end.summary);
+      this.meter.wrote(1);
+    }
+    return committed;
+  }
+
+  async *dueConnections(tenantId: string, now: number): AsyncIterable<string[]> {
+    let after: number | null = null;
+    let afterId: string | null = null;
+    for (let page = 0; page < 10_000; page++) {
+      let q = connections(this.db, tenantId)
+        .where('schedulable', '==', true)
+        .where('nextDueAt', '<=', now)
+        .orderBy('nextDueAt')
+        .orderBy('userId')
+        .select('userId', 'nextDueAt')
+        .limit(DUE_PAGE);
+      if (after !== null) q = q.startAfter(after, afterId);
+      const snap = await q.get();
+      this.meter.read(snap.size);
+      if (snap.empty) return;
+      yield snap.docs.map((d) => d.get('userId') as string);
+      const last = snap.docs[snap.docs.length - 1]!;
+      after = last.get('nextDueAt') as number;
+      afterId = last.get('userId') as string;
+      if (snap.size < DUE_PAGE) return;
+    }
+  }
+
+  async queueManualRun(
+    tenantId: string,
+    userId: string,
+    runId: string,
+    now: number,
+  ): Promise<{ runId: string; queued: boolean } | null> {
+    const ref = connectionDoc(this.db, tenantId, userId);
+    return this.db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      this.meter.read(1);
+      if (!snap.exists) return null;
+      const c = connectionFromDoc(snap.data());
+      if (c.lease && c.lease.until > now) return { runId: c.lease.runId, queued: false };
+      if (c.queuedRun && now - c.queuedRun.at < QUEUED_RUN_TTL_MS)
+        return { runId: c.queuedRun.runId, queued: false };
+      tx.update(ref, { queuedRun: { runId, at: now } });
+      this.meter.wrote(1);
+      return { runId, queued: true };
+    });
+  }
+
+  async saveSettings(
+    tenantId: string,
+    userId: string,
+    settings: ConnectionSettings,
+    now: number,
+  ): Promise<Connection | null> {
+    const ref = connectionDoc(this.db, tenantId, userId);
+    return this.db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      this.meter.read(1);
+      if (!snap.exists) return null;
+      const c = connectionFromDoc(snap.data());
+      // A new static group is a new sync scope: the CRM side starts from a full listing.
+      const groupChanged = c.crmGroupId !== settings.crmGroupId;
+      const checkpoint = groupChanged
+        ? {
+            ...c.checkpoint,
+            cursors: { ...c.checkpoint.cursors, crm: null },
+            membersHash: { ...c.checkpoint.membersHash, crm: null },
+          }
+        : c.checkpoint;
+      const resumed = c.status === 'paused' && settings.enabled;
+      const next: Connection = {
+        ...c,
+        ...settings,
+        checkpoint,
+        status: resumed ? 'ok' : c.status,
+        statusReason: resumed ? null : c.statusReason,
+        nextDueAt: Math.min(c.nextDueAt, now + settings.intervalMinutes * 60_000),
+      };
+      tx.update(ref, {
+        ...settings,
+        checkpoint,
+        status: next.status,
+        statusReason: next.statusReason,
+        nextDueAt: next.nextDueAt,
+        schedulable: schedulable(next),
+      });
+      this.meter.wrote(1);
+      return next;
+    });
+  }
+
+  async connect(input: Parameters<ConnectionStore['connect']>[0]): Promise<Connection> {
+    const ref = connectionDoc(this.db, input.tenantId, input.userId);
+    let fresh = false;
+    const connected = await this.db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      this.meter.read(1);
+      const before = snap.exists ? connectionFromDoc(snap.data()) : null;
+      // Another Google account means other contacts: its pairs and cursors must not carry over.
+      const sameAccount = before?.google?.sub === input.google.sub;
+      const c: Connection = {
+        tenantId: input.tenantId,
+        userId: input.userId,
+        crmGroupId: input.crmGroupId,
+        intervalMinutes: before?.intervalMinutes ?? input.defaults.intervalMinutes,
+        policy: before?.policy ?? input.defaults.policy,
+        enabled: true,
+        status: sameAccount && before ? 'ok' : 'new',
+        statusReason: null,
+        google: input.google,
+        refreshTokenSealed: input.refreshTokenSealed,
+        lease: before?.lease ?? null,
+        queuedRun: null,
+        checkpoint:
+          sameAccount && before && before.crmGroupId === input.crmGroupId
+            ? before.checkpoint
+            : emptyCheckpoint(),
+        nextDueAt: input.now,
+        recentRuns: before?.recentRuns ?? [],
+        allowLargeRemoval: false,
+      };
+      fresh = before !== null && !(sameAccount && before.crmGroupId === input.crmGroupId);
+      tx.set(ref, { ...c, schedulable: schedulable(c) });
+      this.meter.wrote(1);
+      return c;
+    });
+    if (fresh) {
+      // Pairs of another account or another group say nothing about this one.
+      await this.db.recursiveDelete(links(ref));
+      await this.db.recursiveDelete(members(ref));
+    }
+    return connected;
+  }
+
+  async markStatus(
+    tenantId: string,
+    userId: string,
+    status: ConnectionStatus,
+    reason: string | null,
+  ): Promise<void> {
+    const ref = connectionDoc(this.db, tenantId, userId);
+    await this.db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      this.meter.read(1);
+      if (!snap.exists) return;
+      const c = connectionFromDoc(snap.data());
+      tx.update(ref, { status, statusReason: reason, schedulable: schedulable({ ...c, status }) });
+      this.meter.wrote(1);
+    });
+  }
+}

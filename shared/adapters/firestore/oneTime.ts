@@ -1,0 +1,41 @@
+// Single-use, expiring tokens: connect tickets and OAuth states. Taking one is a transaction, so a
+// replayed link or state is refused even when two requests race.
+import type { Firestore } from '@google-cloud/firestore';
+import type { OneTimeStore } from '../../ports.js';
+import type { FirestoreMeter } from './meter.js';
+import { oneTime } from './paths.js';
+
+export class FirestoreOneTime implements OneTimeStore {
+  constructor(
+    private readonly db: Firestore,
+    private readonly meter: FirestoreMeter,
+  ) {}
+
+  async put(
+    kind: 'ticket' | 'state',
+    id: string,
+    payload: Record<string, string>,
+    expiresAt: number,
+  ): Promise<void> {
+    // expireAt lets a Firestore TTL policy remove spent tokens (infra/firestore.ttl).
+    await oneTime(this.db)
+      .doc(`${kind}-${id}`)
+      .create({ kind, payload, expiresAt, used: false, expireAt: new Date(expiresAt + 86_400_000) });
+    this.meter.wrote(1);
+  }
+
+  async take(kind: 'ticket' | 'state', id: string, now: number) {
+    const ref = oneTime(this.db).doc(`${kind}-${id}`);
+    return this.db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      this.meter.read(1);
+      if (!snap.exists) return { ok: false as const, reason: 'unknown' as const };
+      const d = snap.data() as { payload: Record<string, string>; expiresAt: number; used: boolean };
+      if (d.used) return { ok: false as const, reason: 'used' as const };
+      if (d.expiresAt <= now) return { ok: false as const, reason: 'expired' as const };
+      tx.update(ref, { used: true });
+      this.meter.wrote(1);
+      return { ok: true as const, payload: d.payload };
+    });
+  }
+}

@@ -1,0 +1,17 @@
+// Where everything lives. One tenant per top-level document; a connection (one user) below it, and
+// its links, member lists and run history below the connection, so a tenant's data stays together.
+import type { CollectionReference, DocumentReference, Firestore } from '@google-cloud/firestore';
+
+export const tenantDoc = (db: Firestore, tenantId: string): DocumentReference =>
+  db.collection('tenants').doc(tenantId);
+
+export const connections = (db: Firestore, tenantId: string): CollectionReference =>
+  tenantDoc(db, tenantId).collection('connections');
+
+export const connectionDoc = (db: Firestore, tenantId: string, userId: string): DocumentReference =>
+  connections(db, tenantId).doc(userId);
+
+export const links = (conn: DocumentReference): CollectionReference => conn.collection('links');
+export const members = (conn: DocumentReference): CollectionReference => conn.collection('members');
+export const runs = (conn: DocumentReference): CollectionReference => conn.collection('runs');
+export const oneTime = (db: Firestore): CollectionReference => db.collection('oneTime');

@@ -1,0 +1,107 @@
+// The per-connection sync state in Firestore: one document per link, the committed member lists in
+// chunks, and the checkpoint inside the connection document. Reads scale with what changed, never
+// with the number of contacts, except when a side lists in full.
+import type { DocumentReference, Firestore } from '@google-cloud/firestore';
+import type { Checkpoint, SyncStateStore } from '../../ports.js';
+import type { Link, Side } from '../../sync/index.js';
+import type { FirestoreMeter } from './meter.js';
+import { links, members } from './paths.js';
+import { linkFromDoc, linkToDoc } from './codec.js';
+
+const IN_LIMIT = 30; // Firestore's cap on values in one 'in' filter
+const BATCH_LIMIT = 450; // below Firestore's 500 writes per batch
+const IDS_PER_MEMBER_DOC = 8000; // ~300 KB of ids, well under the 1 MiB document limit
+
+export class FirestoreSyncState implements SyncStateStore {
+  /** The clean checkpoint of this run, committed with the end of the run. */
+  held: Checkpoint | null = null;
+
+  constructor(
+    private readonly db: Firestore,
+    private readonly conn: DocumentReference,
+    private readonly checkpoint: Checkpoint,
+    private readonly meter: FirestoreMeter,
+  ) {}
+
+  async loadCheckpoint(): Promise<Checkpoint> {
+    return structuredClone(this.checkpoint); // read with the lease: no extra document read
+  }
+
+  async saveCheckpoint(checkpoint: Checkpoint): Promise<void> {
+    if (!checkpoint.dirty) {
+      this.held = structuredClone(checkpoint);
+      return;
+    }
+    await this.conn.update({ checkpoint });
+    this.meter.wrote(1);
+  }
+
+  async linksFor(side: Side, ids: string[]): Promise<Link[]> {
+    const field = side === 'crm' ? 'crmId' : 'googleId';
+    const unique = [...new Set(ids)];
+    const out: Link[] = [];
+    for (let i = 0; i < unique.length; i += IN_LIMIT) {
+      const snap = await links(this.conn)
+        .where(field, 'in', unique.slice(i, i + IN_LIMIT))
+        .get();
+      this.meter.read(snap.size);
+      snap.docs.forEach((d) => out.push(linkFromDoc(d.data())));
+    }
+    return out;
+  }
+
+  async attentionLinks(): Promise<Link[]> {
+    const snap = await links(this.conn).where('watch', '==', true).get();
+    this.meter.read(snap.size);
+    return snap.docs.map((d) => linkFromDoc(d.data()));
+  }
+
+  async allLinks(): Promise<Link[]> {
+    const snap = await links(this.conn).get();
+    this.meter.read(snap.size);
+    return snap.docs.map((d) => linkFromDoc(d.data()));
+  }
+
+  async saveLinks(save: Link[], retire: string[]): Promise<void> {
+    const ops: ((b: FirebaseFirestore.WriteBatch) => void)[] = [
+      ...save.map(
+        (l) => (b: FirebaseFirestore.WriteBatch) => b.set(links(this.conn).doc(l.id), linkToDoc(l)),
+      ),
+      ...retire.map((id) => (b: FirebaseFirestore.WriteBatch) => b.delete(links(this.conn).doc(id))),
+    ];
+    await this.commit(ops);
+  }
+
+  async loadMembers(side: Side): Promise<string[] | null> {
+    const snap = await members(this.conn).where('side', '==', side).get();
+    this.meter.read(snap.size);
+    if (snap.empty) return null;
+    return snap.docs
+      .map((d) => d.data() as { index: number; ids: string[] })
+      .sort((a, b) => a.index - b.index)
+      .flatMap((d) => d.ids);
+  }
+
+  async saveMembers(side: Side, ids: string[]): Promise<void> {
+    const chunks = Math.max(1, Math.ceil(ids.length / IDS_PER_MEMBER_DOC));
+    const old = await members(this.conn).where('side', '==', side).where('index', '>=', chunks).get();
+    this.meter.read(old.size);
+    const ops: ((b: FirebaseFirestore.WriteBatch) => void)[] = [];
+    for (let i = 0; i < chunks; i++) {
+      const part = ids.slice(i * IDS_PER_MEMBER_DOC, (i + 1) * IDS_PER_MEMBER_DOC);
+      ops.push((b) => b.set(members(this.conn).doc(`${side}-${i}`), { side, index: i, ids: part }));
+    }
+    old.docs.forEach((d) => ops.push((b) => b.delete(d.ref)));
+    await this.commit(ops);
+  }
+
+  private async commit(ops: ((b: FirebaseFirestore.WriteBatch) => void)[]): Promise<void> {
+    for (let i = 0; i < ops.length; i += BATCH_LIMIT) {
+      const batch = this.db.batch();
+      const part = ops.slice(i, i + BATCH_LIMIT);
+      part.forEach((op) => op(batch));
+      await batch.commit();
+      this.meter.wrote(part.length);
+    }
+  }
+}

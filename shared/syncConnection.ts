@@ -1,0 +1,167 @@
+// The per-user sync job: take the lease, run one bounded sync, record the outcome, and decide whether
+// the message that asked for it is done (ack) or must come again (retry). Safe under at-least-once
+// delivery: duplicates, stale requests and overlapping triggers end without harm.
+import type {
+  Clock,
+  Connection,
+  ConnectionStore,
+  ContactSide,
+  JobQueue,
+  RunEnd,
+  RunSummary,
+  SyncRequest,
+} from './ports.js';
+import type { RunReport } from './runSync.js';
+import { runSync } from './runSync.js';
+import { SyncError, errorKind, isTransient } from './errors.js';
+import type { Side } from './sync/index.js';
+
+export interface SyncConnectionDeps {
+  connections: ConnectionStore;
+  queue: JobQueue;
+  clock: Clock;
+  newId: () => string;
+  /** Both sides of a connection, its secrets opened; throws SyncError('config') when it cannot. */
+  openSides: (connection: Connection) => Promise<Record<Side, ContactSide>>;
+  /** Stop starting writes after this long (under the event-function limit); the rest continues. */
+  timeBudgetMs: number;
+  /** Longer than any attempt can live, so only a dead attempt's lease is ever taken over. */
+  leaseTtlMs: number;
+}
+
+export type SyncOutcome =
+  | {
+      ack: true;
+      result: 'done' | 'partial' | 'refused' | 'skipped' | 'stopped';
+      runId: string;
+      reason: string | null;
+    }
+  | { ack: false; runId: string; reason: string };
+
+const flatten = (r: RunReport): Record<string, number> => {
+  const out: Record<string, number> = {
+    linked: r.counts.linked,
+    retired: r.counts.retired,
+    failed: r.counts.failed,
+  };
+  for (const kind of ['create', 'update', 'addToGroup', 'removeFromGroup'] as const)
+    for (const side of ['crm', 'google'] as const) out[`${kind}.${side}`] = r.counts[kind][side];
+  return out;
+};
+
+/** What a person must do about a permanent failure; the API's own message may quote personal data. */
+function permanentReason(e: SyncError): { status: 'needs-reconnect' | 'error'; reason: string } | null {
+  const where = e.details.side === 'crm' ? 'Creatio' : e.details.side === 'google' ? 'Google' : 'the service';
+  switch (e.kind) {
+    case 'auth-revoked':
+      return {
+        status: 'needs-reconnect',
+        reason: 'Google access was revoked or expired: connect the account again',
+      };
+    case 'auth':
+      return e.details.side === 'google'
+        ? null
+        : { status: 'error', reason: `${where} rejected the credentials` };
+    case 'permission':
+      return { status: 'error', reason: `${where} refused permission` };
+    case 'config':
+      return { status: 'error', reason: `the connection or tenant is misconfigured (${e.message})` };
+    case 'not-found':
+      return { status: 'error', reason: `${where} no longer has the configured group` };
+    default:
+      return null;
+  }
+}
+
+export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequest): Promise<SyncOutcome> {
+  const { connections, clock } = deps;
+  const startedAt = clock.now();
+  const attempt = deps.newId();
+  const lease = await connections.acquireLease(request, attempt, startedAt, deps.leaseTtlMs);
+  if (!lease.ok) {
+    // Another live attempt of this very run: come back later, by then it finished or its lease expired.
+    if (lease.reason === 'busy' && lease.runId === request.runId)
+      return { ack: false, runId: request.runId, reason: 'this run is in progress in another attempt' };
+    return { ack: true, result: 'skipped', runId: lease.runId ?? request.runId, reason: lease.reason };
+  }
+  const connection = lease.connection;
+  const end = async (
+    outcome: RunSummary['outcome'],
+    report: RunReport | null,
+    status: RunEnd['status'],
+    reason: string | null,
+    error: string | null,
+  ) => {
+    const now = clock.now();
+    const summary: RunSummary = {
+      runId: request.runId,
+      trigger: request.trigger,
+      startedAt,
+      endedAt: now,
+      outcome,
+      counts: report ? flatten(report) : {},
+      error,
+      reason,
+    };
+    return connections.finishRun(request.tenantId, request.userId, {
+      runId: request.runId,
+      attempt,
+      checkpoint: null,
+      status,
+      statusReason: reason,
+      summary,
+      nextDueAt: now + connection.intervalMinutes * 60_000,
+    });
+  };
+
+  let report: RunReport;
+  try {
+    const sides = await deps.openSides(connection);
+    report = await runSync(
+      { ...sides, state: connections.syncState(connection), clock, newId: deps.newId },
+      {
+        policy: connection.policy,
+        deadline: startedAt + deps.timeBudgetMs,
+        allowLargeRemoval: connection.allowLargeRemoval,
+      },
+    );
+  } catch (e) {
+    const permanent = e instanceof SyncError ? permanentReason(e) : null;
+    if (permanent && !isTransient(e)) {
+      await end('failed', null, permanent.status, permanent.reason, errorKind(e));
+      return { ack: true, result: 'stopped', runId: request.runId, reason: permanent.reason };
+    }
+    // Transient (quota, outage, a bug): record it, free the lease, and let Pub/Sub deliver again.
+    await end(
+      'failed',
+      null,
+      connection.status,
+      `the last run failed (${errorKind(e)}) and will be retried`,
+      errorKind(e),
+    );
+    return { ack: false, runId: request.runId, reason: errorKind(e) };
+  }
+
+  if (report.outcome === 'refused') {
+    await end('refused', report, 'paused', report.reason, null);
+    return { ack: true, result: 'refused', runId: request.runId, reason: report.reason };
+  }
+  if (report.more) {
+    const committed = await end('partial', report, 'partial', 'more to do: continuing', null);
+    if (committed)
+      await deps.queue.publishSync([
+        {
+          tenantId: request.tenantId,
+          userId: request.userId,
+          trigger: 'continuation',
+          runId: deps.newId(),
+          requestedAt: clock.now(),
+        },
+      ]);
+    return { ack: true, result: 'partial', runId: request.runId, reason: null };
+  }
+  const failures =
+    report.counts.failed > 0 ? `${report.counts.failed} writes failed and will be retried` : null;
+  await end('ok', report, 'ok', failures, null);
+  return { ack: true, result: 'done', runId: request.runId, reason: failures };
+}
