@@ -28,14 +28,20 @@ const AUTH_SERVICE = /^\/ServiceModel\/AuthService\.svc\/([^/]*)$/i;
 
 export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    // The Date header follows the stand-in clock, as a real server's follows its own: clients take
+    // their change watermark from it.
+    const dated = (reply: Reply): Reply => ({
+      ...reply,
+      headers: { Date: new Date(deps.now()).toUTCString(), ...reply.headers },
+    });
     handle(deps, req)
-      .then((reply) => write(res, reply))
+      .then((reply) => write(res, dated(reply)))
       .catch((e: unknown) => {
         const err =
           e instanceof ODataError
             ? e
             : new ODataError(500, `Internal error in the Creatio stand-in: ${(e as Error).message}`);
-        write(res, errorReply(err));
+        write(res, dated(errorReply(err)));
       });
   };
 }

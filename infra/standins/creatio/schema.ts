@@ -1,6 +1,6 @@
 // Entity sets the stand-in serves, with the columns of reference §6 (Creatio 8.1 CrtBase). Columns
 // that other packages add, binary columns (ContactPhoto, folder SearchData) and most lookup targets
-// outside these twelve sets are not modelled.
+// outside these thirteen sets are not modelled.
 
 export type ColumnType = 'Guid' | 'String' | 'DateTime' | 'Date' | 'Boolean' | 'Int';
 
@@ -30,6 +30,7 @@ export const SET_NAMES = [
   'City',
   'CommunicationType',
   'FolderType',
+  'Department',
 ] as const;
 export type SetName = (typeof SET_NAMES)[number];
 
@@ -92,7 +93,7 @@ const defs: Record<SetName, ColumnDef[]> = {
     lookup('TypeId'),
     lookup('JobId'),
     str('JobTitle'),
-    lookup('DepartmentId'),
+    lookup('DepartmentId', 'Department'),
     { name: 'BirthDate', type: 'Date' },
     str('Phone'),
     str('MobilePhone'),
@@ -185,6 +186,8 @@ const defs: Record<SetName, ColumnDef[]> = {
   City: [...simpleLookup(), lookup('CountryId', 'Country'), lookup('RegionId', 'Region')],
   CommunicationType: simpleLookup(),
   FolderType: simpleLookup(),
+  // The Department lookup of Contact.DepartmentId (SRC ContactSchema.CrtBase.cs); no seed rows.
+  Department: simpleLookup(),
 };
 
 export const SCHEMAS: ReadonlyMap<SetName, EntitySetDef> = new Map(

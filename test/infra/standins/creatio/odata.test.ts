@@ -54,6 +54,7 @@ describe('Creatio stand-in: OData 4 resources (reference §1, §5)', () => {
       'ContactFolder',
       'ContactInFolder',
       'Country',
+      'Department',
       'FolderType',
       'Region',
     ]);
