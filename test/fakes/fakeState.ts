@@ -24,10 +24,14 @@ export class FakeState implements SyncStateStore {
     return structuredClone(this.checkpoint);
   }
 
+  /** Where a dirty checkpoint also lands (the connection record), as in the real store. */
+  onDirty: (c: Checkpoint) => void = () => {};
+
   async saveCheckpoint(c: Checkpoint): Promise<void> {
     this.hook('saveCheckpoint');
     this.writes += 1;
     this.checkpoint = structuredClone(c);
+    if (c.dirty) this.onDirty(structuredClone(c));
   }
 
   async linksFor(side: Side, ids: string[]): Promise<Link[]> {

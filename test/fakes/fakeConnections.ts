@@ -1,0 +1,148 @@
+// An in-memory fake of our own ConnectionStore port, with the same lease, fencing and staleness rules
+// as the Firestore adapter (whose tests hold it to them), for simulations that run thousands of seeds.
+import type {
+  Connection,
+  ConnectionSettings,
+  ConnectionStatus,
+  ConnectionStore,
+  LeaseResult,
+  RunEnd,
+  SyncRequest,
+  SyncStateStore,
+} from '../../shared/ports.js';
+import { FakeState } from './fakeState.js';
+
+const emptyCheckpoint = () => ({
+  cursors: { crm: null, google: null },
+  membersHash: { crm: null, google: null },
+  activeLinks: 0,
+  dirty: false,
+});
+
+export class FakeConnections implements ConnectionStore {
+  readonly rows = new Map<string, Connection>();
+  /** One state per connection, kept across runs like the documents under a connection. */
+  readonly states = new Map<string, FakeState>();
+  private readonly held = new Map<string, FakeState>();
+
+  private key = (tenantId: string, userId: string) => `${tenantId}/${userId}`;
+
+  async get(tenantId: string, userId: string): Promise<Connection | null> {
+    const c = this.rows.get(this.key(tenantId, userId));
+    return c ? structuredClone(c) : null;
+  }
+
+  async acquireLease(
+    request: SyncRequest,
+    attempt: string,
+    now: number,
+    ttlMs: number,
+  ): Promise<LeaseResult> {
+    const c = this.rows.get(this.key(request.tenantId, request.userId));
+    if (!c) return { ok: false, reason: 'missing', runId: null };
+    if (c.lease && c.lease.until > now) return { ok: false, reason: 'busy', runId: c.lease.runId };
+    const covered = c.recentRuns.some(
+      (r) =>
+        r.runId === request.runId || (request.trigger === 'schedule' && r.startedAt >= request.requestedAt),
+    );
+    if (covered) return { ok: false, reason: 'stale', runId: request.runId };
+    if (c.status === 'needs-reconnect' || c.google === null)
+      return { ok: false, reason: 'needs-reconnect', runId: null };
+    if (!c.enabled) return { ok: false, reason: 'disabled', runId: null };
+    c.lease = { runId: request.runId, attempt, trigger: request.trigger, until: now + ttlMs };
+    if (c.queuedRun?.runId === request.runId) c.queuedRun = null;
+    return { ok: true, connection: structuredClone(c) };
+  }
+
+  syncState(connection: Connection): SyncStateStore {
+    const key = this.key(connection.tenantId, connection.userId);
+    let state = this.states.get(key);
+    if (!state) {
+      state = new FakeState();
+      this.states.set(key, state);
+    }
+    state.onDirty = (checkpoint) => {
+      const row = this.rows.get(key);
+      if (row) row.checkpoint = checkpoint;
+    };
+    state.checkpoint = structuredClone(connection.checkpoint);
+    if (connection.lease) this.held.set(connection.lease.runId, state);
+    return state;
+  }
+
+  async finishRun(tenantId: string, userId: string, end: RunEnd): Promise<boolean> {
+    const c = this.rows.get(this.key(tenantId, userId));
+    const state = this.held.get(end.runId);
+    this.held.delete(end.runId);
+    if (!c || c.lease?.runId !== end.runId || c.lease.attempt !== end.attempt) return false;
+    c.lease = null;
+    c.checkpoint = structuredClone(end.checkpoint ?? state?.checkpoint ?? c.checkpoint);
+    c.status = end.status;
+    c.statusReason = end.statusReason;
+    c.nextDueAt = end.nextDueAt;
+    c.recentRuns = [end.summary, ...c.recentRuns.filter((r) => r.runId !== end.runId)].slice(0, 20);
+    if (end.summary.outcome === 'ok') c.allowLargeRemoval = false;
+    return true;
+  }
+
+  async *dueConnections(tenantId: string, now: number): AsyncIterable<string[]> {
+    const due = [...this.rows.values()]
+      .filter((c) => c.tenantId === tenantId && c.enabled && c.google && c.nextDueAt <= now)
+      .filter((c) => c.status !== 'needs-reconnect' && c.status !== 'paused')
+      .map((c) => c.userId);
+    for (let i = 0; i < due.length; i += 1000) yield due.slice(i, i + 1000);
+  }
+
+  async queueManualRun(tenantId: string, userId: string, runId: string, now: number) {
+    const c = this.rows.get(this.key(tenantId, userId));
+    if (!c) return null;
+    if (c.lease && c.lease.until > now) return { runId: c.lease.runId, queued: false };
+    if (c.queuedRun && now - c.queuedRun.at < 10 * 60_000) return { runId: c.queuedRun.runId, queued: false };
+    c.queuedRun = { runId, at: now };
+    return { runId, queued: true };
+  }
+
+  async saveSettings(
+    tenantId: string,
+    userId: string,
+    settings: ConnectionSettings,
+  ): Promise<Connection | null> {
+    const c = this.rows.get(this.key(tenantId, userId));
+    if (!c) return null;
+    Object.assign(c, settings);
+    return structuredClone(c);
+  }
+
+  async connect(input: Parameters<ConnectionStore['connect']>[0]): Promise<Connection> {
+    const c: Connection = {
+      tenantId: input.tenantId,
+      userId: input.userId,
+      crmGroupId: input.crmGroupId,
+      intervalMinutes: input.defaults.intervalMinutes,
+      policy: input.defaults.policy,
+      enabled: true,
+      status: 'new',
+      statusReason: null,
+      google: input.google,
+      refreshTokenSealed: input.refreshTokenSealed,
+      lease: null,
+      queuedRun: null,
+      checkpoint: emptyCheckpoint(),
+      nextDueAt: input.now,
+      recentRuns: [],
+      allowLargeRemoval: false,
+    };
+    this.rows.set(this.key(input.tenantId, input.userId), c);
+    return structuredClone(c);
+  }
+
+  async markStatus(
+    tenantId: string,
+    userId: string,
+    status: ConnectionStatus,
+    reason: string | null,
+  ): Promise<void> {
+    const c = this.rows.get(this.key(tenantId, userId));
+    if (c) Object.assign(c, { status, statusReason: reason });
+  }
+}
