@@ -1,0 +1,104 @@
+// Counterexamples the convergence property found, kept as fixed scenarios so that each bug stays fixed.
+import { scenario } from './convergence.test.js';
+
+type Cmds = Parameters<typeof scenario>[0];
+
+const cases: { bug: string; cmds: Cmds }[] = [
+  {
+    bug: 'a crash before the Google create, then the user makes the same person in Google: paired, not copied',
+    cmds: [
+      { k: 'create', side: 'crm', who: 5, inGroup: true },
+      { k: 'sync', crashAt: 5, duplicate: false },
+      { k: 'create', side: 'google', who: 5, inGroup: true },
+      { k: 'sync', crashAt: null, duplicate: false },
+    ],
+  },
+  {
+    bug: 'a create in doubt restarted twice must not leave two links to one contact',
+    cmds: [
+      { k: 'create', side: 'crm', who: 0, inGroup: true },
+      { k: 'sync', crashAt: 4, duplicate: false },
+      { k: 'create', side: 'google', who: 0, inGroup: true },
+      { k: 'sync', crashAt: 5, duplicate: false },
+    ],
+  },
+  {
+    bug: 'a create confirmed after its source was deleted takes the new contact out of the group',
+    cmds: [
+      { k: 'create', side: 'crm', who: 5, inGroup: true },
+      { k: 'sync', crashAt: 5, duplicate: false },
+      { k: 'delete', side: 'crm', who: 5 },
+    ],
+  },
+  {
+    bug: 'a confirmed pending create is saved as active (not left pending forever)',
+    cmds: [
+      { k: 'sync', crashAt: null, duplicate: false },
+      { k: 'create', side: 'google', who: 1, inGroup: true },
+      { k: 'sync', crashAt: null, duplicate: false },
+      { k: 'sync', crashAt: 5, duplicate: false },
+      { k: 'sync', crashAt: null, duplicate: false },
+    ],
+  },
+  {
+    bug: 'a crash between the link writes and the member list write: the next run trusts the links',
+    cmds: [
+      { k: 'sync', crashAt: null, duplicate: false },
+      { k: 'create', side: 'crm', who: 2, inGroup: true },
+      { k: 'sync', crashAt: 7, duplicate: false },
+      { k: 'tick', ms: 1000 },
+      { k: 'group', side: 'crm', who: 2, inGroup: false },
+    ],
+  },
+  {
+    bug: 'a membership change forgets the stale etag instead of failing every later update',
+    cmds: [
+      { k: 'create', side: 'crm', who: 0, inGroup: true },
+      { k: 'create', side: 'crm', who: 3, inGroup: true },
+      { k: 'sync', crashAt: null, duplicate: false },
+      { k: 'group', side: 'crm', who: 3, inGroup: false },
+      { k: 'tick', ms: 1000 },
+      { k: 'edit', side: 'crm', who: 3, field: 'familyName', value: 0 },
+      { k: 'sync', crashAt: null, duplicate: false },
+      { k: 'group', side: 'crm', who: 3, inGroup: true },
+    ],
+  },
+  {
+    bug: 'a Google contact deleted and made again by the user pairs with the CRM contact it replaced',
+    cmds: [
+      { k: 'create', side: 'crm', who: 0, inGroup: true },
+      { k: 'sync', crashAt: null, duplicate: false },
+      { k: 'delete', side: 'google', who: 0 },
+      { k: 'edit', side: 'crm', who: 0, field: 'familyName', value: 0 },
+      { k: 'create', side: 'google', who: 0, inGroup: true },
+      { k: 'tick', ms: 1000 },
+      { k: 'sync', crashAt: null, duplicate: false },
+    ],
+  },
+  {
+    bug: 'a CRM contact deleted and made again pairs with the Google contact its predecessor held',
+    cmds: [
+      { k: 'create', side: 'google', who: 4, inGroup: true },
+      { k: 'sync', crashAt: null, duplicate: false },
+      { k: 'delete', side: 'crm', who: 4 },
+      { k: 'sync', crashAt: null, duplicate: false },
+      { k: 'sync', crashAt: null, duplicate: false },
+      { k: 'create', side: 'crm', who: 4, inGroup: true },
+    ],
+  },
+  {
+    bug: 'a full listing that no longer shows a paired record asks whether it still exists',
+    cmds: [
+      { k: 'create', side: 'crm', who: 0, inGroup: true },
+      { k: 'sync', crashAt: 8, duplicate: false },
+      { k: 'delete', side: 'google', who: 0 },
+      { k: 'create', side: 'google', who: 0, inGroup: true },
+      { k: 'group', side: 'crm', who: 0, inGroup: false },
+      { k: 'sync', crashAt: null, duplicate: false },
+    ],
+  },
+];
+
+describe('regressions found by the convergence property', () => {
+  for (const c of cases) it(c.bug, async () => scenario(c.cmds));
+});
