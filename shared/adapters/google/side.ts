@@ -1,0 +1,205 @@
+// The Google side of one connection: one account, one contact group, through the People API.
+import type { OAuth2Client } from 'google-auth-library';
+import type {
+  Clock,
+  ContactSide,
+  CreateItem,
+  ItemResults,
+  SideChanges,
+  UpdateItem,
+  Written,
+} from '../../ports.js';
+import type { LookupKeys, SideRecord } from '../../sync/index.js';
+import { DEFAULT_RETRY, PeopleClient, type RetryPolicy } from './client.js';
+import { decodeCursor, EchoSet, encodeCursor, withWrites } from './cursor.js';
+import { findOrCreateGroup } from './group.js';
+import { PERSON_FIELDS } from './mapping.js';
+import {
+  batchGet,
+  fullListing,
+  incrementalListing,
+  searchEmail,
+  toRecord,
+  TokenRejected,
+  warmUpSearch,
+  type LookupIndex,
+} from './read.js';
+import {
+  BATCH_WRITE,
+  MEMBERSHIP_BATCH,
+  createContacts,
+  modifyMembers,
+  updateContacts,
+  type WriteContext,
+} from './write.js';
+
+export const DEFAULT_GROUP_NAME = "bpm'online";
+
+export interface GooglePeopleSideOptions {
+  /** An authorized client that refreshes itself (oauth.ts `authorizedClient`). */
+  auth: OAuth2Client;
+  /** People API base URL, e.g. https://people.googleapis.com (a path prefix is kept). */
+  peopleApiUrl: string;
+  groupName?: string;
+  /** Backoff waits; injectable so that tests do not wait. */
+  sleep?: (ms: number) => Promise<void>;
+  clock?: Clock;
+  /** Jitter source in [0, 1). */
+  random?: () => number;
+  retry?: Partial<RetryPolicy>;
+  /** Per request. */
+  timeoutMs?: number;
+  /**
+   * Above this many emails to look up without a listing, one listing (1 request per 1,000 contacts)
+   * is cheaper than one search per email.
+   */
+  searchLimit?: number;
+}
+
+export class GooglePeopleSide implements ContactSide {
+  readonly side = 'google' as const;
+  readonly limits = { create: BATCH_WRITE, update: BATCH_WRITE, membership: MEMBERSHIP_BATCH };
+
+  private readonly client: PeopleClient;
+  private readonly groupName: string;
+  private readonly searchLimit: number;
+  private group: string | null = null;
+  /** This run's full listing, for lookups by marker and email without further requests. */
+  private index: LookupIndex | null = null;
+  private warmedUp = false;
+  /** This run's writes, remembered in the settled cursor so that their echo is dropped. */
+  private written: { id: string; etag: string }[] = [];
+  /** Google asks for one account's writes to be sent one after another. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: GooglePeopleSideOptions) {
+    this.groupName = options.groupName ?? DEFAULT_GROUP_NAME;
+    this.searchLimit = options.searchLimit ?? 30;
+    this.client = new PeopleClient({
+      auth: options.auth,
+      peopleApiUrl: options.peopleApiUrl,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      clock: options.clock ?? { now: () => Date.now() },
+      random: options.random ?? Math.random,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      timeoutMs: options.timeoutMs ?? 60_000,
+    });
+  }
+
+  /** The group's resource name, once known. */
+  get groupResourceName(): string | null {
+    return this.group;
+  }
+
+  private async ensureGroup(): Promise<string> {
+    this.group ??= await findOrCreateGroup(this.client, this.groupName);
+    return this.group;
+  }
+
+  async readChanges(cursor: string | null, options: { full: boolean }): Promise<SideChanges> {
+    // Reads come before any write of a run: what was written belongs to the previous run.
+    this.written = [];
+    const c = decodeCursor(cursor);
+    if (c) this.group = c.group;
+    if (c?.token && !options.full) {
+      const echoes = new EchoSet(c.echoes);
+      try {
+        const inc = await incrementalListing(this.client, c.group, c.token, (id, etag) =>
+          echoes.take(id, etag),
+        );
+        return {
+          records: inc.records,
+          departures: inc.departures,
+          complete: false,
+          memberCount: null,
+          members: null,
+          cursor: encodeCursor({ group: c.group, token: inc.syncToken, echoes: echoes.remaining() }),
+        };
+      } catch (e) {
+        // Expired or unknown token: the partial pages are dropped, a full listing takes over.
+        if (!(e instanceof TokenRejected)) throw e;
+      }
+    }
+    const group = await this.ensureGroup();
+    const full = await fullListing(this.client, group, true);
+    this.index = full.index;
+    return {
+      records: full.records,
+      departures: [],
+      complete: true,
+      memberCount: full.records.length,
+      members: null,
+      cursor: encodeCursor({ group, token: full.syncToken, echoes: [] }),
+    };
+  }
+
+  async fetch(ids: string[]): Promise<{ records: SideRecord[]; missing: string[] }> {
+    if (ids.length === 0) return { records: [], missing: [] };
+    const group = await this.ensureGroup();
+    const got = await batchGet(this.client, ids, PERSON_FIELDS);
+    return { records: got.people.map((p) => toRecord(p, group)), missing: got.missing };
+  }
+
+  async lookup(keys: LookupKeys): Promise<SideRecord[]> {
+    const group = await this.ensureGroup();
+    if (!this.index && keys.emails.length > this.searchLimit)
+      this.index = (await fullListing(this.client, group, false)).index;
+    const found = new Map<string, SideRecord>();
+    if (this.index) {
+      const ids = [...new Set([...keys.ids, ...this.index.find(keys)])];
+      const unknown: string[] = [];
+      for (const id of ids) {
+        const member = this.index.members.get(id);
+        if (member) found.set(id, member);
+        else unknown.push(id);
+      }
+      for (const r of (await this.fetch(unknown)).records) found.set(r.id, r);
+      return [...found.values()];
+    }
+    // Markers cannot be searched; without a listing only emails (and ids) can be looked up.
+    for (const r of (await this.fetch(keys.ids)).records) found.set(r.id, r);
+    if (keys.emails.length > 0 && !this.warmedUp) {
+      await warmUpSearch(this.client);
+      this.warmedUp = true;
+    }
+    for (const email of keys.emails)
+      for (const p of await searchEmail(this.client, email)) found.set(p.resourceName, toRecord(p, group));
+    return [...found.values()];
+  }
+
+  create(items: CreateItem[]): Promise<ItemResults<Written>> {
+    return this.serial((ctx) => createContacts(ctx, items));
+  }
+
+  update(items: UpdateItem[]): Promise<ItemResults<Written>> {
+    return this.serial((ctx) => updateContacts(ctx, items));
+  }
+
+  addToGroup(ids: string[]): Promise<ItemResults<null>> {
+    return this.serial((ctx) => modifyMembers(ctx, ids, true));
+  }
+
+  removeFromGroup(ids: string[]): Promise<ItemResults<null>> {
+    return this.serial((ctx) => modifyMembers(ctx, ids, false));
+  }
+
+  settleCursor(cursor: string): string {
+    const c = decodeCursor(cursor);
+    if (!c || this.written.length === 0) return cursor;
+    return encodeCursor({ ...c, echoes: withWrites(c.echoes, this.written) });
+  }
+
+  private serial<T>(write: (ctx: WriteContext) => Promise<T>): Promise<T> {
+    const run = async () => {
+      const group = await this.ensureGroup();
+      return write({
+        client: this.client,
+        group,
+        wrote: (id, etag) => this.written.push({ id, etag }),
+      });
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
