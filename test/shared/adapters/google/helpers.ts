@@ -114,6 +114,8 @@ export const personJson = (given: string, family: string, extra: PersonJson = {}
   ...extra,
 });
 
+export const MY_CONTACTS = 'contactGroups/myContacts';
+
 export const membership = (group: string) => ({
   contactGroupMembership: { contactGroupResourceName: group },
 });
@@ -124,7 +126,7 @@ export function seedMembers(standin: GoogleStandin, group: string, n: number, em
   for (let i = 0; i < n; i++) {
     const p = standin.user.createContact(
       email,
-      personJson(`Given${i}`, `Family${i}`, { memberships: [membership(group)] }),
+      personJson(`Given${i}`, `Family${i}`, { memberships: [membership(group), membership(MY_CONTACTS)] }),
     );
     ids.push(p.resourceName as string);
   }
