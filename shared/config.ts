@@ -55,3 +55,81 @@ export function googleConfig(env: Env = process.env): GoogleConfig {
     },
   };
 }
+
+// ---- The whole service ----
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optional = z
+  .string()
+  .optional()
+  .transform((s) => (s === '' ? undefined : s));
+
+const serviceSchema = z
+  .object({
+    GOOGLE_CLOUD_PROJECT: z.string().min(1),
+    SYNC_TOPIC: z.string().min(1).default('contact-sync-user'),
+    TOKEN_ENCRYPTION_KEY: optional,
+    TOKEN_ENCRYPTION_SECRET: optional,
+    SECRET_MANAGER_API_URL: url.default('https://secretmanager.googleapis.com'),
+    OAUTH_START_URL: url,
+    // Under the 540 s limit of event functions, with room to record the end of the run.
+    SYNC_TIME_BUDGET_SECONDS: seconds(480).refine((s) => s < 540),
+    LEASE_TTL_SECONDS: seconds(600),
+  })
+  .superRefine((e, ctx) => {
+    const key = e.TOKEN_ENCRYPTION_KEY;
+    if (key !== undefined && Buffer.from(key, 'base64').length !== 32)
+      ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: 'base64 of 32 bytes' });
+    if ((key === undefined) === (e.TOKEN_ENCRYPTION_SECRET === undefined))
+      ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: 'set it or the secret' });
+    const secret = e.TOKEN_ENCRYPTION_SECRET;
+    if (secret !== undefined && !SECRET_VERSION.test(secret))
+      ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_SECRET'], message: 'a secret version name' });
+    // A lease must outlive any attempt, or a live run could be taken over.
+    if (e.LEASE_TTL_SECONDS <= e.SYNC_TIME_BUDGET_SECONDS)
+      ctx.addIssue({ code: 'custom', path: ['LEASE_TTL_SECONDS'], message: 'longer than the time budget' });
+  });
+
+const SECRET_VERSION = /^projects\/[^/]+\/secrets\/[^/]+\/versions\/[^/]+$/;
+
+export interface ServiceConfig {
+  projectId: string;
+  syncTopic: string;
+  /** The token encryption key itself, or the Secret Manager version that holds it. */
+  encryption: { key: Buffer } | { secretVersion: string; secretManagerUrl: string };
+  oauthStartUrl: string;
+  timeBudgetMs: number;
+  leaseTtlMs: number;
+  google: GoogleConfig;
+}
+
+export function serviceConfig(env: Env = process.env): ServiceConfig {
+  // Both parts are checked before failing, so one start names every missing variable.
+  let google: GoogleConfig | null = null;
+  const missing: string[] = [];
+  try {
+    google = googleConfig(env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    missing.push(...e.variables);
+  }
+  let e: z.infer<typeof serviceSchema> | null = null;
+  try {
+    e = parseEnv(serviceSchema, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    missing.push(...err.variables);
+  }
+  if (!google || !e) throw new ConfigError([...new Set(missing)]);
+  return {
+    projectId: e.GOOGLE_CLOUD_PROJECT,
+    syncTopic: e.SYNC_TOPIC,
+    encryption: e.TOKEN_ENCRYPTION_KEY
+      ? { key: Buffer.from(e.TOKEN_ENCRYPTION_KEY, 'base64') }
+      : { secretVersion: e.TOKEN_ENCRYPTION_SECRET!, secretManagerUrl: e.SECRET_MANAGER_API_URL },
+    oauthStartUrl: e.OAUTH_START_URL,
+    timeBudgetMs: e.SYNC_TIME_BUDGET_SECONDS * 1000,
+    leaseTtlMs: e.LEASE_TTL_SECONDS * 1000,
+    google,
+  };
+}

@@ -268,3 +268,34 @@ export interface JobQueue {
   /** Publish one sync request per message, in batches; resolves when all are accepted. */
   publishSync(requests: SyncRequest[]): Promise<void>;
 }
+
+// ---- What the HTTP functions need beyond the sync job ----
+
+/** Connection operations of the HTTP entry points (a separate port, so the sync job's fakes stay small). */
+export interface ConnectionControls {
+  /** Let the next run pass the mass-removal guard; false when there is no such connection. */
+  allowLargeRemoval(tenantId: string, userId: string): Promise<boolean>;
+  /** Forget a queued "Sync now" whose message could not be published, so a retry queues afresh. */
+  cancelQueuedRun(tenantId: string, userId: string, runId: string): Promise<void>;
+  /** A run's summary from the permanent history (runs that changed something or did not end ok). */
+  getRun(tenantId: string, userId: string, runId: string): Promise<RunSummary | null>;
+}
+
+/** Google's consent flow (OAuth 2.0 authorization code with PKCE, offline access). */
+export interface GoogleConsent {
+  createPkce(): Promise<{ verifier: string; challenge: string }>;
+  /** The consent page to send the user's browser to. */
+  authorizationUrl(input: { state: string; codeChallenge: string }): string;
+  /** Redeem the code: the refresh token and the account that granted it. */
+  exchangeCode(
+    code: string,
+    verifier: string,
+  ): Promise<{ refreshToken: string; account: { sub: string; email: string } }>;
+}
+
+export type FolderCheck = 'ok' | 'not-found' | 'not-static';
+
+/** The tenant's CRM, as far as the settings need it. */
+export interface CrmDirectory {
+  checkFolder(tenant: Tenant, folderId: string): Promise<FolderCheck>;
+}

@@ -3,15 +3,17 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type {
   Connection,
+  ConnectionControls,
   ConnectionSettings,
   ConnectionStatus,
   ConnectionStore,
   LeaseResult,
   RunEnd,
+  RunSummary,
   SyncRequest,
   SyncStateStore,
 } from '../../ports.js';
-import { connectionFromDoc, emptyCheckpoint, schedulable } from './codec.js';
+import { connectionFromDoc, emptyCheckpoint, schedulable, summaryFromDoc } from './codec.js';
 import type { FirestoreMeter } from './meter.js';
 import { connectionDoc, connections, links, members, runs } from './paths.js';
 import { FirestoreSyncState } from './syncState.js';
@@ -21,7 +23,7 @@ const DUE_PAGE = 1000;
 /** A "Sync now" still waiting for its run after this long is presumed lost, and a new one is queued. */
 const QUEUED_RUN_TTL_MS = 10 * 60_000;
 
-export class FirestoreConnections implements ConnectionStore {
+export class FirestoreConnections implements ConnectionStore, ConnectionControls {
   /** Sync states of runs in progress, so that the end of a run commits the checkpoint it holds. */
   private readonly states = new Map<string, FirestoreSyncState>();
 
@@ -51,8 +53,11 @@ export class FirestoreConnections implements ConnectionStore {
       const c = connectionFromDoc(snap.data());
       if (c.lease && c.lease.until > now) return { ok: false, reason: 'busy', runId: c.lease.runId };
       // Pub/Sub delivers at least once: a request that a run started after it already covered is done.
+      // A failed run covers nothing: its redelivery is the retry the job asked for.
       const covered = c.recentRuns.some(
-        (r) => r.runId === runId || (trigger === 'schedule' && r.startedAt >= request.requestedAt),
+        (r) =>
+          r.outcome !== 'failed' &&
+          (r.runId === runId || (trigger === 'schedule' && r.startedAt >= request.requestedAt)),
       );
       if (covered) return { ok: false, reason: 'stale', runId };
       if (c.status === 'needs-reconnect' || c.google === null)
@@ -252,5 +257,37 @@ export class FirestoreConnections implements ConnectionStore {
       tx.update(ref, { status, statusReason: reason, schedulable: schedulable({ ...c, status }) });
       this.meter.wrote(1);
     });
+  }
+
+  async allowLargeRemoval(tenantId: string, userId: string): Promise<boolean> {
+    const ref = connectionDoc(this.db, tenantId, userId);
+    return this.db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      this.meter.read(1);
+      if (!snap.exists) return false;
+      // A connection the guard paused stays paused until the confirmed run ends well (finishRun).
+      tx.update(ref, { allowLargeRemoval: true });
+      this.meter.wrote(1);
+      return true;
+    });
+  }
+
+  async cancelQueuedRun(tenantId: string, userId: string, runId: string): Promise<void> {
+    const ref = connectionDoc(this.db, tenantId, userId);
+    await this.db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      this.meter.read(1);
+      if (!snap.exists || connectionFromDoc(snap.data()).queuedRun?.runId !== runId) return;
+      tx.update(ref, { queuedRun: null });
+      this.meter.wrote(1);
+    });
+  }
+
+  async getRun(tenantId: string, userId: string, runId: string): Promise<RunSummary | null> {
+    const snap = await runs(connectionDoc(this.db, tenantId, userId))
+      .doc(runId)
+      .get();
+    this.meter.read(1);
+    return snap.exists ? summaryFromDoc(snap.data()) : null;
   }
 }

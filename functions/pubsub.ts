@@ -1,0 +1,47 @@
+// Decoding a Pub/Sub message delivered as a CloudEvent (Eventarc, or a push subscription that
+// functions-framework converts). A message that cannot be decoded never will be: the caller
+// acknowledges it and logs why, rather than have Pub/Sub redeliver it forever.
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import type { z } from 'zod';
+import { firstIssue } from '../shared/requests.js';
+
+/** Our messages carry a handful of ids; anything bigger did not come from us. */
+export const MAX_MESSAGE_BYTES = 4 * 1024;
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export type Decoded<T> =
+  { ok: true; value: T; messageId: string | null } | { ok: false; reason: string; messageId: string | null };
+
+interface Envelope {
+  message?: { data?: unknown; messageId?: unknown };
+}
+
+export function decodeMessage<S extends z.ZodType>(
+  event: CloudEvent<unknown>,
+  schema: S,
+): Decoded<z.infer<S>> {
+  const message = (event?.data as Envelope | undefined)?.message;
+  const messageId = typeof message?.messageId === 'string' ? message.messageId : (event?.id ?? null);
+  const fail = (reason: string): Decoded<z.infer<S>> => ({ ok: false, reason, messageId });
+  if (typeof message !== 'object' || message === null) return fail('not a Pub/Sub message');
+  const data = message.data;
+  if (typeof data !== 'string' || data.length === 0) return fail('no message data');
+  if (data.length > Math.ceil(MAX_MESSAGE_BYTES / 3) * 4) return fail('oversize message');
+  if (!BASE64.test(data)) return fail('data is not base64');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(data, 'base64'));
+  } catch {
+    return fail('data is not UTF-8');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return fail('data is not JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) return fail(firstIssue(parsed.error));
+  return { ok: true, value: parsed.data, messageId };
+}

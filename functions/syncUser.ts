@@ -1,0 +1,43 @@
+// syncUser (Pub/Sub): one connection's sync. Returning acknowledges the message; throwing has Pub/Sub
+// deliver it again, which the job asks for only while the run may still succeed.
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import { app } from '../shared/compose.js';
+import { syncRequestSchema } from '../shared/requests.js';
+import type { SyncOutcome } from '../shared/syncConnection.js';
+import { syncConnection } from '../shared/syncConnection.js';
+import { connectionRef, log } from './log.js';
+import { decodeMessage } from './pubsub.js';
+import { answerFor, logFailure, retryError, shouldRetry } from './respond.js';
+
+export async function syncUser(event: CloudEvent<unknown>): Promise<void> {
+  const decoded = decodeMessage(event, syncRequestSchema);
+  if (!decoded.ok) {
+    log('WARNING', 'syncUser: malformed message acknowledged', {
+      reason: decoded.reason,
+      messageId: decoded.messageId,
+    });
+    return;
+  }
+  const request = decoded.value;
+  const fields = {
+    tenantId: request.tenantId,
+    connection: connectionRef(request.tenantId, request.userId),
+    runId: request.runId,
+    trigger: request.trigger,
+  };
+  let outcome: SyncOutcome;
+  try {
+    outcome = await syncConnection(await app(), request);
+  } catch (e) {
+    // The job handles the sync's own failures; what reaches here is the store or the queue failing.
+    const answer = answerFor(e);
+    logFailure('syncUser', e, answer, fields);
+    if (shouldRetry(e)) throw retryError(answer.code);
+    return;
+  }
+  log(outcome.ack ? 'INFO' : 'WARNING', `syncUser: ${outcome.ack ? outcome.result : 'retry'}`, {
+    ...fields,
+    reason: outcome.reason,
+  });
+  if (!outcome.ack) throw retryError(outcome.reason);
+}

@@ -1,0 +1,177 @@
+// The only place that builds concrete adapters. `app()` builds the service once per instance from
+// process.env (validated first: a missing variable fails with its name); tests build one from an
+// explicit environment and clients with `buildApp` and install it with `useApp`.
+import { randomUUID } from 'node:crypto';
+import { Firestore } from '@google-cloud/firestore';
+import { PubSub } from '@google-cloud/pubsub';
+import { GoogleAuth } from 'google-auth-library';
+import type { Env, ServiceConfig } from './config.js';
+import { serviceConfig } from './config.js';
+import { SyncError } from './errors.js';
+import type {
+  Clock,
+  Connection,
+  ConnectionControls,
+  ConnectionStore,
+  ContactSide,
+  CrmDirectory,
+  GoogleConsent,
+  JobQueue,
+  OneTimeStore,
+  Tenant,
+  TenantStore,
+} from './ports.js';
+import { creatioSecretContext, googleTokenContext } from './sealing.js';
+import { Sealer } from './secrets.js';
+import { TokenSigner } from './signedTokens.js';
+import type { Side } from './sync/index.js';
+import type { CreatioAuth, CreatioConnection } from './adapters/creatio/index.js';
+import { CreatioSide, validateFolder } from './adapters/creatio/index.js';
+import {
+  FirestoreConnections,
+  FirestoreMeter,
+  FirestoreOneTime,
+  FirestoreTenants,
+} from './adapters/firestore/index.js';
+import type { GooglePeopleSideOptions } from './adapters/google/index.js';
+import { GoogleOAuth, GooglePeopleSide } from './adapters/google/index.js';
+import { PubSubQueue } from './adapters/pubsub/queue.js';
+import type { SecretAuth } from './adapters/secretmanager/secretVersion.js';
+import { accessSecretVersion, encryptionKeyFrom } from './adapters/secretmanager/secretVersion.js';
+
+export interface App {
+  config: ServiceConfig;
+  clock: Clock;
+  newId: () => string;
+  tenants: TenantStore;
+  connections: ConnectionStore & ConnectionControls;
+  oneTime: OneTimeStore;
+  queue: JobQueue;
+  sealer: Sealer;
+  signer: TokenSigner;
+  consent: GoogleConsent;
+  crm: CrmDirectory;
+  /** Both sides of a connection, its secrets opened. */
+  openSides(connection: Connection): Promise<Record<Side, ContactSide>>;
+  timeBudgetMs: number;
+  leaseTtlMs: number;
+  /** Public URL of the oauthStart function, for connect links. */
+  startUrl: string;
+  meter: FirestoreMeter;
+  close(): Promise<void>;
+}
+
+/** Clients a caller may supply instead of the ones built from the configuration. */
+export interface AppClients {
+  firestore?: Firestore;
+  pubsub?: PubSub;
+  queue?: JobQueue;
+  /** Credentials for Secret Manager (default: application default credentials). */
+  secretAuth?: SecretAuth;
+  clock?: Clock;
+  newId?: () => string;
+  /** Passed to every Google side (e.g. a sleep that does not wait). */
+  google?: Pick<GooglePeopleSideOptions, 'sleep' | 'retry' | 'timeoutMs'>;
+  /** Passed to every Creatio connection. */
+  creatio?: Pick<CreatioConnection, 'sleep' | 'retry' | 'timeoutMs'>;
+}
+
+const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+
+async function encryptionKey(config: ServiceConfig, clients: AppClients): Promise<Buffer> {
+  const e = config.encryption;
+  if ('key' in e) return e.key;
+  const auth = clients.secretAuth ?? new GoogleAuth({ scopes: [CLOUD_PLATFORM] });
+  return encryptionKeyFrom(await accessSecretVersion(auth, e.secretManagerUrl, e.secretVersion));
+}
+
+function creatioAuth(tenant: Tenant, sealer: Sealer): CreatioAuth {
+  const a = tenant.creatio.auth;
+  const context = creatioSecretContext(tenant.tenantId);
+  return a.mode === 'cookie'
+    ? { mode: 'cookie', userName: a.userName, password: sealer.open(a.passwordSealed, context) }
+    : {
+        mode: 'oauth',
+        clientId: a.clientId,
+        clientSecret: sealer.open(a.clientSecretSealed, context),
+        tokenUrl: a.tokenUrl,
+      };
+}
+
+export async function buildApp(env: Env, clients: AppClients = {}): Promise<App> {
+  const config = serviceConfig(env);
+  const key = await encryptionKey(config, clients);
+  const sealer = new Sealer(key);
+  const clock = clients.clock ?? { now: () => Date.now() };
+  // FIRESTORE_EMULATOR_HOST and PUBSUB_EMULATOR_HOST are read by the client libraries themselves.
+  const firestore = clients.firestore ?? new Firestore({ projectId: config.projectId });
+  const ownPubsub = clients.queue || clients.pubsub ? null : new PubSub({ projectId: config.projectId });
+  const pubsubQueue = clients.queue ? null : new PubSubQueue(clients.pubsub ?? ownPubsub!, config.syncTopic);
+  const meter = new FirestoreMeter();
+  const tenants = new FirestoreTenants(firestore, meter);
+  const oauth = new GoogleOAuth(config.google);
+
+  const creatioConnection = (tenant: Tenant): Omit<CreatioConnection, 'folderId'> => ({
+    baseUrl: tenant.creatio.baseUrl,
+    auth: creatioAuth(tenant, sealer),
+    clock,
+    ...clients.creatio,
+  });
+
+  const openSides = async (c: Connection): Promise<Record<Side, ContactSide>> => {
+    const tenant = await tenants.get(c.tenantId);
+    if (!tenant) throw new SyncError('config', 'the tenant no longer exists');
+    if (!c.refreshTokenSealed) throw new SyncError('auth-revoked', 'no Google grant is stored');
+    const refreshToken = sealer.open(c.refreshTokenSealed, googleTokenContext(c.tenantId, c.userId));
+    return {
+      google: new GooglePeopleSide({
+        auth: oauth.authorizedClient(refreshToken),
+        peopleApiUrl: config.google.peopleApiUrl,
+        groupName: tenant.defaults.googleGroupName,
+        clock,
+        ...clients.google,
+      }),
+      crm: new CreatioSide({ ...creatioConnection(tenant), folderId: c.crmGroupId }),
+    };
+  };
+
+  return {
+    config,
+    clock,
+    newId: clients.newId ?? randomUUID,
+    tenants,
+    connections: new FirestoreConnections(firestore, meter),
+    oneTime: new FirestoreOneTime(firestore, meter),
+    queue: clients.queue ?? pubsubQueue!,
+    sealer,
+    signer: TokenSigner.fromEncryptionKey(key),
+    consent: oauth,
+    crm: { checkFolder: (tenant, folderId) => validateFolder(creatioConnection(tenant), folderId) },
+    openSides,
+    timeBudgetMs: config.timeBudgetMs,
+    leaseTtlMs: config.leaseTtlMs,
+    startUrl: config.oauthStartUrl,
+    meter,
+    async close() {
+      await pubsubQueue?.close();
+      await ownPubsub?.close();
+      if (!clients.firestore) await firestore.terminate();
+    },
+  };
+}
+
+let current: Promise<App> | null = null;
+
+/** The service of this instance, built on first use; a failed build is retried by the next call. */
+export function app(): Promise<App> {
+  current ??= buildApp(process.env).catch((e: unknown) => {
+    current = null;
+    throw e;
+  });
+  return current;
+}
+
+/** Install an app built elsewhere (tests), or null to build from process.env again. */
+export function useApp(next: App | null): void {
+  current = next ? Promise.resolve(next) : null;
+}

@@ -1,0 +1,57 @@
+// The shapes of what enters from outside (HTTP bodies, query strings, Pub/Sub messages), parsed once at
+// the edge so the use cases see typed values only. Ids become Firestore document ids and URL parts:
+// a narrow alphabet, and never `.` or `..`, which Firestore and paths treat specially.
+import { z } from 'zod';
+import type { SyncRequest } from './ports.js';
+
+export const ID_PATTERN = /^[A-Za-z0-9._@-]{1,128}$/;
+
+export const id = z
+  .string()
+  .regex(ID_PATTERN)
+  .refine((s) => s !== '.' && s !== '..');
+
+export const isId = (s: unknown): s is string => id.safeParse(s).success;
+
+export const POLICIES = ['newest-wins', 'crm-wins', 'google-wins'] as const;
+
+export const connectionKey = z.object({ tenantId: id, userId: id });
+
+// Messages are ours: unknown fields are ignored, so a newer publisher does not stall an older consumer.
+export const syncRequestSchema = z.object({
+  tenantId: id,
+  userId: id,
+  trigger: z.enum(['schedule', 'manual', 'continuation']),
+  runId: id,
+  requestedAt: z.number().int().nonnegative(),
+}) satisfies z.ZodType<SyncRequest>;
+
+export const tickSchema = z.object({ tenantId: id });
+
+export const syncNowSchema = z.strictObject({
+  tenantId: id,
+  userId: id,
+  dryRun: z.boolean().optional(),
+  confirmRemovals: z.boolean().optional(),
+});
+
+export const settingsSchema = z.strictObject({
+  crmGroupId: id,
+  intervalMinutes: z.number().int().min(5).max(1440),
+  policy: z.enum(POLICIES),
+  enabled: z.boolean(),
+});
+
+export const connectStartSchema = z.strictObject({ tenantId: id, userId: id, crmGroupId: id });
+
+export const statusQuerySchema = z.strictObject({ tenantId: id, userId: id, runId: id.optional() });
+
+/** The first failing field, for an error message that names it without echoing its value. */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid input';
+  const where = issue.path.length > 0 ? issue.path.join('.') : 'the input';
+  if (issue.code === 'unrecognized_keys') return `unknown field ${issue.keys.join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `${where} is required`;
+  return `${where} is invalid`;
+}

@@ -1,0 +1,76 @@
+// What a person (or the tenant's UI) sees about one connection: its state, the account, the schedule,
+// what is running, and what recent runs did. Counts and error kinds only: never contact data.
+import { SyncError } from './errors.js';
+import type { Connection, ConnectionControls, ConnectionStore, RunSummary } from './ports.js';
+
+export interface StatusDeps {
+  connections: ConnectionStore & ConnectionControls;
+}
+
+export interface RunView {
+  runId: string;
+  state: 'running' | 'queued' | 'finished';
+  summary: RunSummary | null;
+}
+
+export interface ConnectionStatusView {
+  tenantId: string;
+  userId: string;
+  status: Connection['status'];
+  reason: string | null;
+  googleEmail: string | null;
+  enabled: boolean;
+  crmGroupId: string;
+  intervalMinutes: number;
+  policy: Connection['policy'];
+  /** Times are ms since the epoch, as in the run summaries. */
+  nextDueAt: number;
+  runningRunId: string | null;
+  queuedRunId: string | null;
+  recentRuns: RunSummary[];
+}
+
+export async function connectionStatus(
+  deps: StatusDeps,
+  tenantId: string,
+  userId: string,
+  now: number,
+): Promise<ConnectionStatusView> {
+  const c = await deps.connections.get(tenantId, userId);
+  if (!c) throw new SyncError('not-found', 'no such connection');
+  return {
+    tenantId,
+    userId,
+    status: c.status,
+    reason: c.statusReason,
+    googleEmail: c.google?.email ?? null,
+    enabled: c.enabled,
+    crmGroupId: c.crmGroupId,
+    intervalMinutes: c.intervalMinutes,
+    policy: c.policy,
+    nextDueAt: c.nextDueAt,
+    // An expired lease belongs to an attempt that died: nothing is running.
+    runningRunId: c.lease && c.lease.until > now ? c.lease.runId : null,
+    queuedRunId: c.queuedRun?.runId ?? null,
+    recentRuns: c.recentRuns,
+  };
+}
+
+export async function runStatus(
+  deps: StatusDeps,
+  tenantId: string,
+  userId: string,
+  runId: string,
+  now: number,
+): Promise<RunView> {
+  const c = await deps.connections.get(tenantId, userId);
+  if (!c) throw new SyncError('not-found', 'no such connection');
+  // A run that is retried after a failure is running again, though its failed summary is recorded.
+  if (c.lease?.runId === runId && c.lease.until > now) return { runId, state: 'running', summary: null };
+  const recent = c.recentRuns.find((r) => r.runId === runId);
+  if (recent) return { runId, state: 'finished', summary: recent };
+  if (c.queuedRun?.runId === runId) return { runId, state: 'queued', summary: null };
+  const stored = await deps.connections.getRun(tenantId, userId, runId);
+  if (stored) return { runId, state: 'finished', summary: stored };
+  throw new SyncError('not-found', 'no such run');
+}
