@@ -18,6 +18,11 @@ export interface FaultSpec {
   delayMs?: number;
   /** Destroy the socket without answering. */
   drop?: true;
+  /**
+   * Carry the request out, then destroy the socket without answering: the write happened but the
+   * client cannot tell (a lost answer, as opposed to `drop`, where nothing happened).
+   */
+  dropAfter?: true;
   /** How many matching requests this fault applies to. */
   times: number;
 }
@@ -61,8 +66,8 @@ export class Faults implements FaultRegistry {
   add(spec: FaultSpec): number {
     if (!Number.isInteger(spec.times) || spec.times < 1)
       throw new RangeError('fault.times must be a positive integer');
-    if (spec.status === undefined && !spec.drop && spec.delayMs === undefined) {
-      throw new RangeError('a fault needs a status, drop or delayMs');
+    if (spec.status === undefined && !spec.drop && !spec.dropAfter && spec.delayMs === undefined) {
+      throw new RangeError('a fault needs a status, drop, dropAfter or delayMs');
     }
     const id = this.nextId++;
     this.active.push({ id, spec: { ...spec }, remaining: spec.times });

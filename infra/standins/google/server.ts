@@ -160,16 +160,20 @@ export async function startGoogleStandin(options: GoogleStandinOptions = {}): Pr
       api: route.api,
       rawBody: () => (body ??= readBody(req)),
     };
+    let reply: Reply;
     try {
       if (route.kind !== 'oauth') {
         rc.token = checkAccess(route, m, raw, token);
         rc.account = env.store.account(rc.token.email, clock.now());
         quota.take(rc.account.email, route.kind);
       }
-      send(res, await route.handler(rc, m));
+      reply = await route.handler(rc, m);
     } catch (e) {
-      send(res, errorReply(e));
+      reply = errorReply(e);
     }
+    // The request was carried out; only its answer is lost.
+    if (fault?.dropAfter) req.socket.destroy();
+    else send(res, reply);
   }
 
   const server = createServer((req, res) => {

@@ -144,6 +144,13 @@ describe('Google stand-in: auth, quota, faults and stats', function () {
       assert.equal((await alice.post('/v1/people:createContact', person('A', 'B'))).status, 200);
     });
 
+    it('§11 a dropAfter fault carries the request out, then destroys the socket without an answer', async () => {
+      standin.faults.add({ match: { method: 'people.createContact' }, dropAfter: true, times: 1 });
+      await assert.rejects(alice.post('/v1/people:createContact', person('Lost', 'Answer')));
+      assert.equal(standin.user.listContacts(ALICE).length, 1);
+      assert.throws(() => standin.faults.add({ times: 1 }), RangeError);
+    });
+
     it('§11 a delay fault slows the matching request and then serves it normally', async () => {
       standin.faults.add({ match: { account: ALICE }, delayMs: 300, times: 1 });
       const started = Date.now();
