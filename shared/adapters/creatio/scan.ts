@@ -1,0 +1,139 @@
+// Paged reads under Creatio's 20,000-row reply cap (no nextLink: reference §3). Several scans run side
+// by side, one page of each per round, in one $batch (or one plain GET when a single scan is left).
+// Each later page re-reads the last row of the one before: if it moved, rows were inserted or
+// deleted before our position and the scan starts over, so a listing is never silently short.
+// `$count=true` tells us when we have everything, even under a smaller cap than we asked for.
+import type { z } from 'zod';
+import { SyncError } from '../../errors.js';
+import { isRamLimit, statusError } from './errors.js';
+import { RamLimitError, type CreatioHttp } from './http.js';
+import { collection, parse } from './wire.js';
+import { collectionUrl } from './query.js';
+
+export interface ScanSpec<S extends z.ZodType<{ Id: string }>> {
+  set: string;
+  filter?: string;
+  select: readonly string[];
+  /** Must end in a unique column (Id) so pages are stable. */
+  orderby: string;
+  row: S;
+  what: string;
+}
+
+export interface ScanLimits {
+  /** Rows asked per page; Creatio answers at most 20,000. */
+  pageSize: number;
+  /** Start-overs of one scan after its rows shifted under it. */
+  maxRestarts: number;
+  /** Rounds of one scanAll call. */
+  maxRounds: number;
+  /** Longest URL sent as a plain GET; a longer one travels inside a $batch, where no URL limit applies. */
+  plainUrlMax: number;
+}
+
+interface State<T> {
+  rows: T[];
+  pageSize: number;
+  shrunk: boolean;
+  restarts: number;
+  done: boolean;
+}
+
+/** Runs every scan to completion and returns their rows, in the order of `specs`. */
+export async function scanAll<S extends z.ZodType<{ Id: string }>>(
+  http: CreatioHttp,
+  specs: readonly ScanSpec<S>[],
+  limits: ScanLimits,
+): Promise<z.infer<S>[][]> {
+  const states: State<z.infer<S>>[] = specs.map(() => ({
+    rows: [],
+    pageSize: limits.pageSize,
+    shrunk: false,
+    restarts: 0,
+    done: false,
+  }));
+  for (let round = 0; ; round++) {
+    const open = states.flatMap((s, i) => (s.done ? [] : [i]));
+    if (open.length === 0) return states.map((s) => s.rows);
+    if (round >= limits.maxRounds)
+      throw new SyncError('unavailable', 'Reading from Creatio took more pages than allowed', {
+        side: 'crm',
+      });
+    const urls = open.map((i) => {
+      const s = states[i]!;
+      const spec = specs[i]!;
+      return collectionUrl(spec.set, {
+        filter: spec.filter,
+        select: spec.select,
+        orderby: spec.orderby,
+        top: s.pageSize,
+        skip: s.rows.length > 0 ? s.rows.length - 1 : 0,
+        count: true,
+      });
+    });
+    const replies: { status: number; body: unknown }[] = [];
+    if (open.length === 1 && urls[0]!.length <= limits.plainUrlMax) {
+      try {
+        replies.push({
+          status: 200,
+          body: await http.getJson(urls[0]!, collection(specs[open[0]!]!.row), specs[open[0]!]!.what),
+        });
+      } catch (e) {
+        if (!(e instanceof RamLimitError)) throw e;
+        replies.push({ status: 500, body: 'ram' });
+      }
+    } else {
+      const got = await http.batch(
+        urls.map((url) => ({ method: 'GET' as const, url })),
+        specs[open[0]!]!.what,
+      );
+      replies.push(...got);
+    }
+    open.forEach((i, k) => {
+      const spec = specs[i]!;
+      const s = states[i]!;
+      const r = replies[k]!;
+      if (r.status !== 200) {
+        if (r.body === 'ram' || isRamLimit(r.status, r.body)) {
+          // Creatio's advice for its RAM limit is smaller pages: try once more with a quarter.
+          if (s.shrunk) throw new RamLimitError(spec.what);
+          s.shrunk = true;
+          s.pageSize = Math.max(2, Math.floor(s.pageSize / 4));
+          return;
+        }
+        throw statusError(r.status === 0 ? 503 : r.status, spec.what);
+      }
+      const page = parse(collection(spec.row), r.body, spec.what);
+      take(s, page.value, page['@odata.count'], limits, spec.what);
+    });
+  }
+}
+
+function take<T extends { Id: string }>(
+  s: State<T>,
+  page: T[],
+  count: number | undefined,
+  limits: ScanLimits,
+  what: string,
+): void {
+  const asked = s.pageSize;
+  const served = page.length;
+  if (s.rows.length > 0) {
+    if (page[0]?.Id !== s.rows[s.rows.length - 1]!.Id) {
+      if (++s.restarts > limits.maxRestarts)
+        throw new SyncError('unavailable', `${what} kept changing while it was read`, { side: 'crm' });
+      s.rows = [];
+      return;
+    }
+    page = page.slice(1);
+  }
+  s.rows.push(...page);
+  if (count === undefined ? served < asked : s.rows.length >= count) {
+    s.done = true;
+    return;
+  }
+  // Rows remain. A page shorter than asked means the server's cap is below our page size.
+  if (served < 2)
+    throw new SyncError('bad-response', `Creatio stopped serving pages of ${what}`, { side: 'crm' });
+  if (served < asked) s.pageSize = served;
+}
