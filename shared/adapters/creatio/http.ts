@@ -87,6 +87,14 @@ export class CreatioHttp {
     throw new SyncError('auth', 'Creatio refused the session even after signing in again', { side: 'crm' });
   }
 
+  get attempts(): number {
+    return this.transport.attempts;
+  }
+
+  backoff(attempt: number): Promise<void> {
+    return this.transport.backoff(attempt);
+  }
+
   /** GET a collection or entity and parse it; a non-200 answer is thrown as its error kind. */
   async getJson<T extends z.ZodType>(path: string, schema: T, what: string): Promise<z.infer<T>> {
     this.stats.plain += 1;

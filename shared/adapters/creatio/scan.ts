@@ -3,10 +3,11 @@
 // Each later page re-reads the last row of the one before: if it moved, rows were inserted or
 // deleted before our position and the scan starts over, so a listing is never silently short.
 // `$count=true` tells us when we have everything, even under a smaller cap than we asked for.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { SyncError } from '../../errors.js';
 import { isRamLimit, statusError } from './errors.js';
 import { RamLimitError, type CreatioHttp } from './http.js';
+import { isTransient } from './transport.js';
 import { collection, parse } from './wire.js';
 import { collectionUrl } from './query.js';
 
@@ -36,6 +37,8 @@ interface State<T> {
   pageSize: number;
   shrunk: boolean;
   restarts: number;
+  /** Transient failures of this scan's sub-requests so far. */
+  failures: number;
   done: boolean;
 }
 
@@ -50,6 +53,7 @@ export async function scanAll<S extends z.ZodType<{ Id: string }>>(
     pageSize: limits.pageSize,
     shrunk: false,
     restarts: 0,
+    failures: 0,
     done: false,
   }));
   for (let round = 0; ; round++) {
@@ -76,7 +80,8 @@ export async function scanAll<S extends z.ZodType<{ Id: string }>>(
       try {
         replies.push({
           status: 200,
-          body: await http.getJson(urls[0]!, collection(specs[open[0]!]!.row), specs[open[0]!]!.what),
+          // Parsed below with the other replies.
+          body: await http.getJson(urls[0]!, z.unknown(), specs[open[0]!]!.what),
         });
       } catch (e) {
         if (!(e instanceof RamLimitError)) throw e;
@@ -89,6 +94,7 @@ export async function scanAll<S extends z.ZodType<{ Id: string }>>(
       );
       replies.push(...got);
     }
+    let failing = 0;
     open.forEach((i, k) => {
       const spec = specs[i]!;
       const s = states[i]!;
@@ -101,11 +107,18 @@ export async function scanAll<S extends z.ZodType<{ Id: string }>>(
           s.pageSize = Math.max(2, Math.floor(s.pageSize / 4));
           return;
         }
-        throw statusError(r.status === 0 ? 503 : r.status, spec.what);
+        // A sub-request of a good batch can still fail on its own: repeat its page, within bounds.
+        if (isTransient({ status: r.status, text: JSON.stringify(r.body ?? '') })) {
+          if (++s.failures >= http.attempts) throw statusError(r.status === 0 ? 503 : r.status, spec.what);
+          failing = Math.max(failing, s.failures);
+          return;
+        }
+        throw statusError(r.status, spec.what);
       }
       const page = parse(collection(spec.row), r.body, spec.what);
       take(s, page.value, page['@odata.count'], limits, spec.what);
     });
+    if (failing > 0) await http.backoff(failing);
   }
 }
 

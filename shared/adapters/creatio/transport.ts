@@ -41,7 +41,7 @@ export interface TransportStats {
 }
 
 /** 429, 408 and 5xx are worth repeating, except a 500 that states a limit or a key violation. */
-export function isTransient(r: RawReply): boolean {
+export function isTransient(r: Pick<RawReply, 'status' | 'text'>): boolean {
   if (r.status === 429 || r.status === 408) return true;
   if (r.status < 500 || r.status === 501 || r.status === 505) return false;
   return !(r.status === 500 && isDeterministic500(r.text));
@@ -97,12 +97,27 @@ export class Transport {
         failure = e;
       }
       if (!o.idempotent || attempt >= retry.attempts) throw failure;
-      const backoff = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
-      const delay = Math.max(after ?? 0, Math.round(backoff * (0.5 + this.cfg.random() * 0.5)));
+      const delay = Math.max(after ?? 0, this.delay(attempt));
       if (waited + delay > retry.budgetMs || delay > retry.maxDelayMs * 4) throw failure;
       waited += delay;
       this.stats.retries += 1;
       await this.cfg.sleep(delay);
     }
+  }
+
+  get attempts(): number {
+    return this.cfg.retry.attempts;
+  }
+
+  private delay(attempt: number): number {
+    const { retry } = this.cfg;
+    const backoff = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(backoff * (0.5 + this.cfg.random() * 0.5));
+  }
+
+  /** The wait before the `attempt`-th repeat of something that failed transiently (a batch sub-request). */
+  async backoff(attempt: number): Promise<void> {
+    this.stats.retries += 1;
+    await this.cfg.sleep(this.delay(attempt));
   }
 }
