@@ -5,6 +5,7 @@ import type { CommandRunner } from './gcloud.js';
 import { alreadyExists } from './gcloud.js';
 import { PROJECT_NUMBER } from './names.js';
 import type { Plan, Step } from './plan.js';
+import type { GrantOnSubscription } from './pubsub.js';
 import { configureTriggerSubscription, ensurePullSubscription, ensureTopic } from './pubsub.js';
 import { commandLine } from './render.js';
 
@@ -12,6 +13,7 @@ export interface ApplyDeps {
   runner: CommandRunner;
   pubsub: () => PubSub;
   log: (line: string) => void;
+  grant?: GrantOnSubscription;
 }
 
 export class StepFailed extends Error {
@@ -80,10 +82,12 @@ async function runStep(
     case 'pull-subscription':
       return ensurePullSubscription(deps.pubsub(), step);
     case 'trigger-subscription': {
-      const names = await configureTriggerSubscription(deps.pubsub(), step, {
-        ...target,
-        projectNumber: await projectNumber(),
-      });
+      const names = await configureTriggerSubscription(
+        deps.pubsub(),
+        step,
+        { ...target, projectNumber: await projectNumber() },
+        deps.grant,
+      );
       return `configured ${names.join(', ')}`;
     }
   }

@@ -1,5 +1,5 @@
 // The seven functions, each with its trigger, identity and configuration. Secrets reach a function only
-// as Secret Manager references (--set-secrets), so no deploy command ever carries a secret value.
+// as Secret Manager references, so no deploy command ever carries a secret value.
 import type { AccountRole } from './names.js';
 import { SECRETS, TOPICS, serviceAccountEmail } from './names.js';
 
@@ -10,7 +10,7 @@ export interface FunctionSpec {
   trigger: Trigger;
   account: AccountRole;
   timeoutSeconds: number;
-  /** Names of the secrets this function may read (also granted to its service account). */
+  /** Secrets its service account may read. */
   secrets: (keyof typeof SECRETS)[];
 }
 
@@ -21,6 +21,17 @@ export const SYNC_TIME_BUDGET_SECONDS = 480;
 export const LEASE_TTL_SECONDS = 600;
 export const MEMORY = '256Mi';
 
+// shared/compose.ts builds the whole service in every function and validates the whole configuration
+// at start, so every function needs both secrets today. Narrow these lists if that ever changes.
+const BOTH: FunctionSpec['secrets'] = ['tokenKey', 'googleClientSecret'];
+const http = (name: string): FunctionSpec => ({
+  name,
+  trigger: { kind: 'http' },
+  account: 'api',
+  timeoutSeconds: 60,
+  secrets: BOTH,
+});
+
 export const FUNCTIONS: readonly FunctionSpec[] = [
   // No retry: a failed fan-out is repeated by the next tick, and retries would only pile up ticks.
   {
@@ -28,7 +39,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'topic', topic: TOPICS.tick, retry: false },
     account: 'ticker',
     timeoutSeconds: 120,
-    secrets: [],
+    secrets: BOTH,
   },
   // Retried with backoff and dead-lettered after a few attempts (see the subscription step).
   {
@@ -36,32 +47,35 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'topic', topic: TOPICS.user, retry: true },
     account: 'runner',
     timeoutSeconds: SYNC_TIMEOUT_SECONDS,
-    secrets: ['tokenKey', 'googleClientSecret'],
+    secrets: BOTH,
   },
-  { name: 'syncNow', trigger: { kind: 'http' }, account: 'api', timeoutSeconds: 60, secrets: [] },
-  { name: 'syncStatus', trigger: { kind: 'http' }, account: 'api', timeoutSeconds: 60, secrets: [] },
-  { name: 'syncSettings', trigger: { kind: 'http' }, account: 'api', timeoutSeconds: 60, secrets: [] },
-  {
-    name: 'oauthStart',
-    trigger: { kind: 'http' },
-    account: 'api',
-    timeoutSeconds: 60,
-    secrets: [],
-  },
-  {
-    name: 'oauthCallback',
-    trigger: { kind: 'http' },
-    account: 'api',
-    timeoutSeconds: 60,
-    secrets: ['tokenKey', 'googleClientSecret'],
-  },
+  http('syncNow'),
+  http('syncStatus'),
+  http('syncSettings'),
+  http('oauthStart'),
+  http('oauthCallback'),
 ];
 
-/** The environment variable each secret is exposed as. */
-export const SECRET_ENV: Record<keyof typeof SECRETS, string> = {
-  tokenKey: 'TOKEN_ENCRYPTION_KEY',
-  googleClientSecret: 'GOOGLE_CLIENT_SECRET',
-};
+/**
+ * How a function receives each secret: the encryption key is read by the function itself through
+ * Secret Manager (TOKEN_ENCRYPTION_SECRET names the version), the OAuth client secret is mounted as an
+ * environment variable by Cloud Run. Either way the deploy command holds only a reference.
+ */
+export function secretFlags(
+  spec: FunctionSpec,
+  project: string,
+  tokenKeyVersion: string,
+): { env: string[]; mounts: string[] } {
+  const env: string[] = [];
+  const mounts: string[] = [];
+  for (const s of spec.secrets)
+    if (s === 'tokenKey')
+      env.push(
+        `TOKEN_ENCRYPTION_SECRET=projects/${project}/secrets/${SECRETS.tokenKey}/versions/${tokenKeyVersion}`,
+      );
+    else mounts.push(`GOOGLE_CLIENT_SECRET=${SECRETS.googleClientSecret}:latest`);
+  return { env, mounts };
+}
 
 /** gen2 functions keep the first-generation URL too, so it is known before the first deploy. */
 export const functionUrl = (project: string, region: string, name: string): string =>
@@ -71,13 +85,18 @@ export interface DeployInput {
   project: string;
   region: string;
   source: string;
+  /**
+   * Pinned, never "latest": the key cannot be rotated by adding a version (what is sealed with the old
+   * key would no longer open), so a new version must not silently become the key.
+   */
+  tokenKeyVersion: string;
   /** Plain (non-secret) environment shared by every function. */
   env: Record<string, string>;
 }
 
 export function deployArgs(spec: FunctionSpec, input: DeployInput): string[] {
-  const env = Object.entries(input.env).map(([k, v]) => `${k}=${v}`);
-  const secrets = spec.secrets.map((s) => `${SECRET_ENV[s]}=${SECRETS[s]}:latest`);
+  const secrets = secretFlags(spec, input.project, input.tokenKeyVersion);
+  const env = [...Object.entries(input.env).map(([k, v]) => `${k}=${v}`), ...secrets.env];
   const trigger =
     spec.trigger.kind === 'http'
       ? // Browsers and tenants' CRMs call these without Google identities; they check API keys,
@@ -103,7 +122,7 @@ export function deployArgs(spec: FunctionSpec, input: DeployInput): string[] {
     `--memory=${MEMORY}`,
     `--timeout=${spec.timeoutSeconds}s`,
     `--set-env-vars=${env.join(',')}`,
-    ...(secrets.length > 0 ? [`--set-secrets=${secrets.join(',')}`] : ['--clear-secrets']),
+    ...(secrets.mounts.length > 0 ? [`--set-secrets=${secrets.mounts.join(',')}`] : ['--clear-secrets']),
     `--project=${input.project}`,
     '--quiet',
   ];

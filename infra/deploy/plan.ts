@@ -75,6 +75,8 @@ export interface PlanOptions {
   source: string;
   /** Null in plan mode before the OAuth client exists: a placeholder is printed instead. */
   googleClientId: string | null;
+  /** The Secret Manager version of the token encryption key the functions read. */
+  tokenKeyVersion: string;
   oauthStartUrl: string | null;
   oauthRedirectUrl: string | null;
   only: readonly Group[] | null;
@@ -260,7 +262,13 @@ export function buildPlan(options: PlanOptions, indexes: IndexConfig): Plan {
       group: 'deploy',
       title: `Deploy ${spec.name} (${describeTrigger(spec)})`,
       kind: 'gcloud',
-      args: deployArgs(spec, { project, region, source: options.source, env }),
+      args: deployArgs(spec, {
+        project,
+        region,
+        source: options.source,
+        tokenKeyVersion: options.tokenKeyVersion,
+        env,
+      }),
     });
   for (const spec of FUNCTIONS.filter((f) => f.trigger.kind === 'topic'))
     gcloud('deploy', `${SERVICE_ACCOUNTS.invoker}: invoke ${spec.name}`, [

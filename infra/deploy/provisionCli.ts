@@ -5,6 +5,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { applyPlan } from './apply.js';
 import type { CommandRunner } from './gcloud.js';
 import type { IndexConfig } from './indexes.js';
+import type { GrantOnSubscription } from './pubsub.js';
 import type { Group, PlanOptions } from './plan.js';
 import { GROUPS, buildPlan } from './plan.js';
 import { renderPlan } from './render.js';
@@ -17,6 +18,7 @@ export const PROVISION_USAGE = `Usage: npm run provision -- --project PROJECT --
   --google-client-id ID       OAuth client id (default: $GOOGLE_CLIENT_ID; required to apply)
   --oauth-start-url URL       default: the oauthStart function's URL
   --oauth-redirect-url URL    default: the oauthCallback function's URL
+  --token-key-version N       Secret Manager version of the token encryption key (default: 1)
   --source DIR                source directory to deploy (default: .)
   --only GROUP[,GROUP...]     only these groups: ${GROUPS.join(', ')}
   --help`;
@@ -28,6 +30,8 @@ export interface ProvisionDeps {
   indexes: () => IndexConfig;
   runner: () => CommandRunner;
   pubsub: (project: string) => PubSub;
+  /** Subscription IAM; the Pub/Sub API's by default (tests: the emulator has no IAM). */
+  grant?: GrantOnSubscription;
 }
 
 interface ProvisionArgs {
@@ -51,6 +55,7 @@ export function parseProvisionArgs(argv: string[], env: ProvisionDeps['env']): P
         'oauth-start-url': { type: 'string' },
         'oauth-redirect-url': { type: 'string' },
         source: { type: 'string', default: '.' },
+        'token-key-version': { type: 'string', default: '1' },
         only: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -77,6 +82,9 @@ export function parseProvisionArgs(argv: string[], env: ProvisionDeps['env']): P
     const v = values[flag];
     return v === undefined ? null : envValue(httpUrl(v, `--${flag}`), `--${flag}`);
   };
+  const tokenKeyVersion = values['token-key-version'];
+  if (!/^[1-9][0-9]{0,8}$/.test(tokenKeyVersion))
+    throw new UsageError('--token-key-version must be a version number (1, 2, ...)');
   let only: Group[] | null = null;
   if (values.only !== undefined) {
     only = values.only.split(',').map((g) => {
@@ -93,6 +101,7 @@ export function parseProvisionArgs(argv: string[], env: ProvisionDeps['env']): P
       firestoreLocation,
       source: envValue(values.source, '--source'),
       googleClientId: clientId,
+      tokenKeyVersion,
       oauthStartUrl: url('oauth-start-url'),
       oauthRedirectUrl: url('oauth-redirect-url'),
       only,
@@ -138,6 +147,7 @@ export async function provisionMain(argv: string[], deps: ProvisionDeps): Promis
         runner: deps.runner(),
         pubsub: lazy(() => deps.pubsub(project)),
         log: deps.out,
+        grant: deps.grant,
       },
     );
   } catch (e) {

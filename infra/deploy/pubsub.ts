@@ -1,6 +1,6 @@
 // Topics and subscriptions through the Pub/Sub API. Every step converges: an existing resource is
 // updated to the planned settings instead of failing, so provisioning can be re-run at any time.
-import type { PubSub } from '@google-cloud/pubsub';
+import type { PubSub, Subscription } from '@google-cloud/pubsub';
 import type { Step } from './plan.js';
 import { pubsubAgent, topicPath } from './names.js';
 
@@ -22,7 +22,7 @@ export async function ensureTopic(pubsub: PubSub, step: Of<'topic'>): Promise<'c
 export async function ensurePullSubscription(
   pubsub: PubSub,
   step: Of<'pull-subscription'>,
-): Promise<'created' | 'updated'> {
+): Promise<'created' | 'updated' | 'unchanged'> {
   const settings = {
     ackDeadlineSeconds: step.ackDeadlineSeconds,
     messageRetentionDuration: { seconds: step.retentionSeconds },
@@ -34,9 +34,19 @@ export async function ensurePullSubscription(
     return 'created';
   } catch (e) {
     if (!isAlreadyExists(e)) throw e;
-    await pubsub.subscription(step.name).setMetadata(settings);
-    return 'updated';
   }
+  // Only what differs is updated: a no-op update is still a write, and some fields are slow to change.
+  const subscription = pubsub.subscription(step.name);
+  const [current] = await subscription.getMetadata();
+  const changes: Record<string, unknown> = {};
+  if (current.ackDeadlineSeconds !== settings.ackDeadlineSeconds)
+    changes.ackDeadlineSeconds = settings.ackDeadlineSeconds;
+  if (Number(current.messageRetentionDuration?.seconds ?? 0) !== step.retentionSeconds)
+    changes.messageRetentionDuration = settings.messageRetentionDuration;
+  if (current.expirationPolicy?.ttl) changes.expirationPolicy = settings.expirationPolicy;
+  if (Object.keys(changes).length === 0) return 'unchanged';
+  await subscription.setMetadata(changes);
+  return 'updated';
 }
 
 /**
@@ -47,10 +57,25 @@ export function triggerSubscriptionPattern(region: string, functionName: string)
   return new RegExp(`^eventarc-${region}-${functionName.toLowerCase()}-[0-9]+-sub-[0-9]+$`);
 }
 
+/** Adds a role binding on a subscription (a seam: the Pub/Sub emulator has no IAM). */
+export type GrantOnSubscription = (subscription: Subscription, role: string, member: string) => Promise<void>;
+
+export const grantWithIamApi: GrantOnSubscription = async (subscription, role, member) => {
+  const [policy] = await subscription.iam.getPolicy();
+  const bindings = policy.bindings ?? [];
+  const binding = bindings.find((b) => b.role === role);
+  if (binding?.members?.includes(member)) return;
+  if (binding) binding.members = [...(binding.members ?? []), member];
+  else bindings.push({ role, members: [member] });
+  // The etag read with the policy makes a concurrent change fail instead of being overwritten.
+  await subscription.iam.setPolicy({ ...policy, bindings });
+};
+
 export async function configureTriggerSubscription(
   pubsub: PubSub,
   step: Of<'trigger-subscription'>,
   context: { project: string; region: string; projectNumber: string },
+  grant: GrantOnSubscription = grantWithIamApi,
 ): Promise<string[]> {
   const pattern = triggerSubscriptionPattern(context.region, step.functionName);
   const [subscriptions] = await pubsub.topic(step.topic).getSubscriptions();
@@ -60,7 +85,6 @@ export async function configureTriggerSubscription(
       `no subscription of the ${step.functionName} trigger on topic ${step.topic} ` +
         `(expected a name matching ${pattern.source}); deploy ${step.functionName} first`,
     );
-  const member = `serviceAccount:${pubsubAgent(context.projectNumber)}`;
   for (const subscription of ours) {
     await subscription.setMetadata({
       ackDeadlineSeconds: step.ackDeadlineSeconds,
@@ -74,15 +98,11 @@ export async function configureTriggerSubscription(
       },
     });
     // Dead-lettering acks the message on the source subscription as the Pub/Sub service agent.
-    const [policy] = await subscription.iam.getPolicy();
-    const bindings = policy.bindings ?? [];
-    const role = 'roles/pubsub.subscriber';
-    const binding = bindings.find((b) => b.role === role);
-    if (!binding?.members?.includes(member)) {
-      if (binding) binding.members = [...(binding.members ?? []), member];
-      else bindings.push({ role, members: [member] });
-      await subscription.iam.setPolicy({ ...policy, bindings });
-    }
+    await grant(
+      subscription,
+      'roles/pubsub.subscriber',
+      `serviceAccount:${pubsubAgent(context.projectNumber)}`,
+    );
   }
   return ours.map((s) => s.name.split('/').pop() ?? s.name);
 }

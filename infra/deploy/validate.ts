@@ -36,6 +36,9 @@ export function tenantId(value: string | undefined, flag = '--tenant'): string {
   if (!value) throw new UsageError(`${flag} is required`);
   if (!TENANT_ID.test(value))
     throw new UsageError(`${flag} must match ${TENANT_ID.source} (letters, digits, '.', '_', '-'; 1-64)`);
+  // Firestore refuses these as document ids.
+  if (value === '.' || value === '..' || /^__.*__$/.test(value))
+    throw new UsageError(`${flag} must not be "." or "..", nor start and end with "__"`);
   return value;
 }
 

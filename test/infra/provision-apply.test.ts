@@ -1,0 +1,214 @@
+// Apply mode with a recording stand-in for gcloud and the Pub/Sub emulator for the Pub/Sub steps:
+// the steps run in order, converge when repeated, and stop at the first failure. No Google Cloud.
+import assert from 'node:assert/strict';
+import type { PubSub } from '@google-cloud/pubsub';
+import type { CommandResult, CommandRunner } from '../../infra/deploy/gcloud.js';
+import { StepFailed, applyPlan } from '../../infra/deploy/apply.js';
+import { loadIndexConfig } from '../../infra/deploy/indexes.js';
+import type { PlanOptions } from '../../infra/deploy/plan.js';
+import { buildPlan } from '../../infra/deploy/plan.js';
+import { provisionMain } from '../../infra/deploy/provisionCli.js';
+import { newPubSub, skipUnlessPubsub, uniqueProjectId } from '../support/emulators.js';
+
+const REGION = 'europe-west1';
+const NUMBER = '123456789012';
+const TRIGGER_SUB = 'eventarc-europe-west1-syncuser-482913-sub-117';
+
+function fakeGcloud(fail?: (args: readonly string[]) => CommandResult | null) {
+  const calls: string[][] = [];
+  const runner: CommandRunner = {
+    async run(args) {
+      calls.push([...args]);
+      const failure = fail?.(args);
+      if (failure) return failure;
+      if (args[0] === 'projects' && args[1] === 'describe')
+        return { code: 0, stdout: `${NUMBER}\n`, stderr: '' };
+      // Service accounts exist from an earlier run.
+      if (args.slice(0, 3).join(' ') === 'iam service-accounts create')
+        return {
+          code: 1,
+          stdout: '',
+          stderr:
+            'ERROR: (gcloud.iam.service-accounts.create) Resource in projects [p] is the subject of a conflict: Service account x already exists within project.',
+        };
+      return { code: 0, stdout: '', stderr: '' };
+    },
+  };
+  return { runner, calls };
+}
+
+describe('provisioning in apply mode (gcloud stand-in, Pub/Sub emulator)', function () {
+  let project: string;
+  let pubsub: PubSub;
+  let options: PlanOptions;
+  const grants: string[] = [];
+  const grant = async (s: { name: string }, role: string, member: string) => {
+    grants.push(`${s.name.split('/').pop()} ${role} ${member}`);
+  };
+
+  before(async function () {
+    await skipUnlessPubsub(this);
+    project = uniqueProjectId('prov');
+    pubsub = await newPubSub(project);
+    // What deploying syncUser leaves behind: Eventarc's push subscription on the per-user topic.
+    const [user] = await pubsub.createTopic('contact-sync-user');
+    await user.createSubscription(TRIGGER_SUB);
+    await user.createSubscription('someone-elses-subscription');
+    options = {
+      project,
+      region: REGION,
+      firestoreLocation: REGION,
+      source: '.',
+      googleClientId: '1234-abc.apps.googleusercontent.com',
+      tokenKeyVersion: '1',
+      oauthStartUrl: null,
+      oauthRedirectUrl: null,
+      only: null,
+    };
+  });
+
+  it('runs every step, resolves the project number, and configures topics and subscriptions', async () => {
+    const plan = buildPlan(options, loadIndexConfig());
+    const { runner, calls } = fakeGcloud();
+    const log: string[] = [];
+    await applyPlan(
+      plan,
+      { project, region: REGION },
+      { runner, pubsub: () => pubsub, log: (l) => log.push(l), grant },
+    );
+
+    const gcloudCalls = calls.filter((c) => !(c[0] === 'projects' && c[1] === 'describe'));
+    assert.equal(gcloudCalls.length, plan.steps.filter((s) => s.kind === 'gcloud').length);
+    assert.ok(calls.every((c) => !c.join(' ').includes('{{PROJECT_NUMBER}}')));
+    assert.ok(
+      calls.some((c) =>
+        c.includes(`--member=serviceAccount:service-${NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com`),
+      ),
+    );
+    assert.ok(
+      log.some((l) => l.includes('already exists')),
+      'existing service accounts are reported, not fatal',
+    );
+
+    const [topics] = await pubsub.getTopics();
+    assert.deepEqual(topics.map((t) => t.name.split('/').pop()).sort(), [
+      'contact-sync-dead',
+      'contact-sync-tick',
+      'contact-sync-user',
+    ]);
+    const [inspect] = await pubsub.subscription('contact-sync-dead-inspect').getMetadata();
+    assert.equal(inspect.topic, `projects/${project}/topics/contact-sync-dead`);
+    assert.equal(Number(inspect.messageRetentionDuration?.seconds), 7 * 24 * 3600);
+    assert.equal(inspect.expirationPolicy?.ttl ?? null, null, 'never expires');
+
+    const [sync] = await pubsub.subscription(TRIGGER_SUB).getMetadata();
+    assert.equal(sync.ackDeadlineSeconds, 600);
+    assert.equal(Number(sync.retryPolicy?.minimumBackoff?.seconds), 10);
+    assert.equal(Number(sync.retryPolicy?.maximumBackoff?.seconds), 600);
+    assert.equal(sync.deadLetterPolicy?.deadLetterTopic, `projects/${project}/topics/contact-sync-dead`);
+    assert.equal(sync.deadLetterPolicy?.maxDeliveryAttempts, 5);
+    assert.deepEqual(grants, [
+      `${TRIGGER_SUB} roles/pubsub.subscriber serviceAccount:service-${NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com`,
+    ]);
+
+    const [other] = await pubsub.subscription('someone-elses-subscription').getMetadata();
+    assert.equal(other.deadLetterPolicy ?? null, null, 'other subscriptions are left alone');
+  });
+
+  it('can be applied again: every step converges', async () => {
+    const { runner } = fakeGcloud();
+    await applyPlan(
+      buildPlan(options, loadIndexConfig()),
+      { project, region: REGION },
+      {
+        runner,
+        pubsub: () => pubsub,
+        log: () => undefined,
+        grant,
+      },
+    );
+  });
+
+  it('stops at the first failing command and names the step', async () => {
+    const plan = buildPlan(options, loadIndexConfig());
+    const { runner, calls } = fakeGcloud((args) =>
+      args[1] === 'deploy' && args[2] === 'syncUser'
+        ? { code: 1, stdout: '', stderr: 'ERROR: (gcloud.functions.deploy) Build failed' }
+        : null,
+    );
+    const failing = plan.steps.findIndex((s) => s.kind === 'gcloud' && s.args[2] === 'syncUser') + 1;
+    await assert.rejects(
+      applyPlan(
+        plan,
+        { project, region: REGION },
+        { runner, pubsub: () => pubsub, log: () => undefined, grant },
+      ),
+      (e: unknown) =>
+        e instanceof StepFailed &&
+        e.step === failing &&
+        /Deploy syncUser/.test(e.message) &&
+        /Build failed/.test(e.message),
+    );
+    assert.ok(!calls.some((c) => c[2] === 'syncNow'), 'nothing after the failed step ran');
+  });
+
+  it('does not take "already exists" for success where the step does not create', async () => {
+    const plan = buildPlan({ ...options, only: ['deploy'] }, loadIndexConfig());
+    const { runner } = fakeGcloud(() => ({ code: 1, stdout: '', stderr: 'ALREADY_EXISTS: something' }));
+    await assert.rejects(
+      applyPlan(
+        plan,
+        { project, region: REGION },
+        { runner, pubsub: () => pubsub, log: () => undefined, grant },
+      ),
+      StepFailed,
+    );
+  });
+
+  it('says to deploy syncUser first when its trigger subscription is not there', async () => {
+    const other = await newPubSub(uniqueProjectId('prov2'));
+    const plan = buildPlan({ ...options, only: ['subscription'] }, loadIndexConfig());
+    const { runner } = fakeGcloud();
+    await assert.rejects(
+      applyPlan(
+        plan,
+        { project, region: REGION },
+        { runner, pubsub: () => other, log: () => undefined, grant },
+      ),
+      /no subscription of the syncUser trigger on topic contact-sync-user .*deploy syncUser first/,
+    );
+  });
+
+  it('applies through the CLI and reports the callback URL', async () => {
+    const { runner } = fakeGcloud();
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await provisionMain(
+      [
+        '--project',
+        project,
+        '--region',
+        REGION,
+        '--google-client-id',
+        '1234-abc.apps.googleusercontent.com',
+        '--only',
+        'pubsub,subscription',
+      ],
+      {
+        env: {},
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        indexes: () => loadIndexConfig(),
+        runner: () => runner,
+        pubsub: () => pubsub,
+        grant,
+      },
+    );
+    assert.equal(code, 0, err.join('\n'));
+    assert.ok(out.some((l) => l.includes('Topic contact-sync-tick')));
+    assert.equal(
+      out.at(-1),
+      `Done. OAuth callback URL: https://${REGION}-${project}.cloudfunctions.net/oauthCallback`,
+    );
+  });
+});
