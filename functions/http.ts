@@ -42,7 +42,7 @@ export function queryParams<S extends z.ZodType>(req: Request, schema: S): z.inf
 
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new EdgeError(400, 'bad-request', firstIssue(parsed.error));
+  if (!parsed.success) throw new EdgeError(400, 'bad-request', firstIssue(parsed.error, value));
   return parsed.data;
 }
 

@@ -21,7 +21,8 @@ export function decodeMessage<S extends z.ZodType>(
   event: CloudEvent<unknown>,
   schema: S,
 ): Decoded<z.infer<S>> {
-  const message = (event?.data as Envelope | undefined)?.message;
+  // A push whose message has no data is not converted by the framework: the envelope arrives as is.
+  const message = (event?.data as Envelope | undefined)?.message ?? (event as Envelope | undefined)?.message;
   const messageId = typeof message?.messageId === 'string' ? message.messageId : (event?.id ?? null);
   const fail = (reason: string): Decoded<z.infer<S>> => ({ ok: false, reason, messageId });
   if (typeof message !== 'object' || message === null) return fail('not a Pub/Sub message');
@@ -42,6 +43,6 @@ export function decodeMessage<S extends z.ZodType>(
     return fail('data is not JSON');
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) return fail(firstIssue(parsed.error));
+  if (!parsed.success) return fail(firstIssue(parsed.error, json));
   return { ok: true, value: parsed.data, messageId };
 }

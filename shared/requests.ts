@@ -47,11 +47,17 @@ export const connectStartSchema = z.strictObject({ tenantId: id, userId: id, crm
 export const statusQuerySchema = z.strictObject({ tenantId: id, userId: id, runId: id.optional() });
 
 /** The first failing field, for an error message that names it without echoing its value. */
-export function firstIssue(error: z.ZodError): string {
+export function firstIssue(error: z.ZodError, input: unknown): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid input';
   const where = issue.path.length > 0 ? issue.path.join('.') : 'the input';
-  if (issue.code === 'unrecognized_keys') return `unknown field ${issue.keys.join(', ')}`;
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${where} is required`;
-  return `${where} is invalid`;
+  if (issue.code === 'unrecognized_keys') {
+    const named = issue.keys.filter((k) => /^[A-Za-z0-9_]{1,40}$/.test(k));
+    return named.length > 0 ? `unknown field ${named.join(', ')}` : 'unknown field';
+  }
+  let value: unknown = input;
+  for (const key of issue.path)
+    value =
+      typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value === undefined ? `${where} is required` : `${where} is invalid`;
 }
