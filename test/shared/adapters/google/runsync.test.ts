@@ -1,7 +1,7 @@
 // The Google side inside the real runner (shared/runSync.ts), with an in-memory CRM side and state
 // (fakes of our own ports, not of Google): expired tokens, crashes around creates, stale etags.
 import assert from 'node:assert/strict';
-import { GooglePeopleSide } from '../../../../shared/adapters/google/index.js';
+import type { GooglePeopleSide } from '../../../../shared/adapters/google/index.js';
 import type { ItemResults, UpdateItem, Written } from '../../../../shared/ports.js';
 import { runSync, type RunReport } from '../../../../shared/runSync.js';
 import { SyncError } from '../../../../shared/errors.js';
