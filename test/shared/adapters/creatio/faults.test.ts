@@ -80,16 +80,14 @@ describe('Creatio side: faults and retries', function () {
     e.s.faults.add({ match: { method: 'POST', path: '/0/odata/$batch' }, status: 502, times: 1 });
     const id = 'a4a4a4a4-0000-4000-8000-000000000001';
     const r = (
-      await e
-        .side()
-        .create([
-          {
-            key: 'k',
-            id,
-            marker: null,
-            contact: contact({ givenName: 'Ann', emails: [{ address: 'a@x.com', type: 'work' }] }),
-          },
-        ])
+      await e.side().create([
+        {
+          key: 'k',
+          id,
+          marker: null,
+          contact: contact({ givenName: 'Ann', emails: [{ address: 'a@x.com', type: 'work' }] }),
+        },
+      ])
     ).get('k')!;
     assert.ok(r.ok);
     assert.equal(e.s.ui.rows('Contact', `$filter=Id eq ${id}`).length, 1);
