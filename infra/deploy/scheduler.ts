@@ -1,0 +1,94 @@
+// The per-tenant Cloud Scheduler job that publishes the tenant's tick. Each connection keeps its own
+// due time, so a tick may come more often than a connection's interval at no harm (a tick with
+// nothing due costs one query); it must never come less often.
+import { CloudSchedulerClient } from '@google-cloud/scheduler';
+import { sha256 } from '../../shared/secrets.js';
+import { TOPICS, tickJobId, topicPath } from './names.js';
+
+export interface TickJob {
+  /** projects/P/locations/R/jobs/ID */
+  name: string;
+  parent: string;
+  schedule: string;
+  timeZone: string;
+  description: string;
+  topicName: string;
+  /** The message body: exactly {"tenantId":"<id>"}. */
+  data: string;
+}
+
+export interface TickScheduler {
+  upsert(job: TickJob): Promise<'created' | 'updated'>;
+  remove(name: string): Promise<'deleted' | 'absent'>;
+}
+
+/**
+ * unix-cron cannot say "every 90 minutes"; the tick period is the longest cron-expressible period
+ * not above the interval: a divisor of an hour, or a whole number of hours dividing a day.
+ */
+export function tickSchedule(intervalMinutes: number): { cron: string; periodMinutes: number } {
+  const minutes = [60, 30, 20, 15, 12, 10, 6, 5].find((d) => d <= intervalMinutes);
+  const hours = [24, 12, 8, 6, 4, 3, 2].find((h) => h * 60 <= intervalMinutes);
+  if (hours) return { cron: hours === 24 ? '0 0 * * *' : `0 */${hours} * * *`, periodMinutes: hours * 60 };
+  if (minutes === 60) return { cron: '0 * * * *', periodMinutes: 60 };
+  if (minutes) return { cron: `*/${minutes} * * * *`, periodMinutes: minutes };
+  throw new Error(`interval ${intervalMinutes} is below the 5-minute minimum`);
+}
+
+export function tickJob(input: {
+  project: string;
+  region: string;
+  tenantId: string;
+  intervalMinutes: number;
+}): TickJob {
+  const parent = `projects/${input.project}/locations/${input.region}`;
+  return {
+    name: `${parent}/jobs/${tickJobId(input.tenantId, sha256)}`,
+    parent,
+    schedule: tickSchedule(input.intervalMinutes).cron,
+    timeZone: 'Etc/UTC',
+    description: `Contact sync tick for tenant ${input.tenantId}`,
+    topicName: topicPath(input.project, TOPICS.tick),
+    data: JSON.stringify({ tenantId: input.tenantId }),
+  };
+}
+
+const ALREADY_EXISTS = 6;
+const NOT_FOUND = 5;
+const code = (e: unknown) => (e as { code?: number }).code;
+
+export function cloudScheduler(client = new CloudSchedulerClient()): TickScheduler {
+  return {
+    async upsert(job) {
+      const body = {
+        name: job.name,
+        description: job.description,
+        schedule: job.schedule,
+        timeZone: job.timeZone,
+        pubsubTarget: { topicName: job.topicName, data: Buffer.from(job.data) },
+        // A missed tick is not retried: the next one comes within one period anyway.
+        retryConfig: { retryCount: 0 },
+      };
+      try {
+        await client.createJob({ parent: job.parent, job: body });
+        return 'created';
+      } catch (e) {
+        if (code(e) !== ALREADY_EXISTS) throw e;
+        await client.updateJob({
+          job: body,
+          updateMask: { paths: ['description', 'schedule', 'time_zone', 'pubsub_target', 'retry_config'] },
+        });
+        return 'updated';
+      }
+    },
+    async remove(name) {
+      try {
+        await client.deleteJob({ name });
+        return 'deleted';
+      } catch (e) {
+        if (code(e) === NOT_FOUND) return 'absent';
+        throw e;
+      }
+    },
+  };
+}
