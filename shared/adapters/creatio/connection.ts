@@ -25,7 +25,7 @@ export interface CreatioTuning {
    * any address leaves no trace in ModifiedOn.
    */
   fullReadEveryMs: number;
-  /** Most (Id, ModifiedOn) pairs the cursor remembers from the overlap window. */
+  /** Most (row, ModifiedOn) pairs the cursor remembers from the overlap window (about 13 bytes each). */
   maxSeen: number;
   maxRestarts: number;
   maxRounds: number;
@@ -38,7 +38,7 @@ export const DEFAULT_TUNING: CreatioTuning = {
   overlapMs: 2 * 60_000,
   safetyMarginMs: 10_000,
   fullReadEveryMs: 24 * 3600_000,
-  maxSeen: 5_000,
+  maxSeen: 10_000,
   maxRestarts: 3,
   maxRounds: 2_000,
 };

@@ -1,11 +1,67 @@
-// The CRM cursor: a watermark in the server's time, when the last full read happened, and the
-// (Id, ModifiedOn) pairs already reported inside the overlap window, so that re-reading the window
-// reports nothing twice and a no-change run reports nothing at all.
+// The CRM cursor: a watermark in the server's time, when the last full read happened, and the rows
+// already reported inside the overlap window, as (row, ModifiedOn) pairs, so re-reading the window
+// reports nothing twice and a no-change run reports nothing. Pairs are stored compactly (a 72-bit
+// hash of the row per ModifiedOn) because the cursor lives in the connection's document.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
-export type SeenKind = 'c' | 'k' | 'a';
 /** c: Contact, k: ContactCommunication, a: ContactAddress. */
-export type Seen = Record<SeenKind, Map<string, number>>;
+export type SeenKind = 'c' | 'k' | 'a';
+
+const rowHash = (kind: SeenKind, id: string): string =>
+  createHash('sha256').update(`${kind}:${id.toLowerCase()}`).digest('base64url').slice(0, 12);
+
+/** Rows by the ModifiedOn (ms) they had when we last reported or wrote them. */
+export class Seen {
+  private readonly byTime = new Map<number, Set<string>>();
+
+  has(kind: SeenKind, id: string, at: number): boolean {
+    return this.byTime.get(at)?.has(rowHash(kind, id)) ?? false;
+  }
+
+  add(kind: SeenKind, id: string, at: number): void {
+    let set = this.byTime.get(at);
+    if (!set) this.byTime.set(at, (set = new Set()));
+    set.add(rowHash(kind, id));
+  }
+
+  merge(other: Seen): void {
+    for (const [at, hashes] of other.byTime) {
+      let set = this.byTime.get(at);
+      if (!set) this.byTime.set(at, (set = new Set()));
+      for (const h of hashes) set.add(h);
+    }
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const s of this.byTime.values()) n += s.size;
+    return n;
+  }
+
+  /** Pairs the next read can meet again (ModifiedOn at or past `from`), newest first, at most `max`. */
+  encode(base: number, from: number, max: number): [number, string][] {
+    const out: [number, string][] = [];
+    let left = max;
+    for (const at of [...this.byTime.keys()].filter((t) => t >= from).sort((a, b) => b - a)) {
+      if (left <= 0) break;
+      const hashes = [...this.byTime.get(at)!].sort().slice(0, left);
+      left -= hashes.length;
+      out.push([at - base, hashes.join('')]);
+    }
+    return out;
+  }
+
+  static decode(base: number, entries: [number, string][]): Seen {
+    const s = new Seen();
+    for (const [offset, joined] of entries) {
+      const set = new Set<string>();
+      for (let i = 0; i + 12 <= joined.length; i += 12) set.add(joined.slice(i, i + 12));
+      s.byTime.set(base + offset, set);
+    }
+    return s;
+  }
+}
 
 export interface CrmCursor {
   /** Server time (ms) before which every change has been read. */
@@ -15,15 +71,12 @@ export interface CrmCursor {
   seen: Seen;
 }
 
-const pairs = z.array(z.tuple([z.string(), z.number()]));
 const schema = z.object({
-  v: z.literal(1),
-  wm: z.number(),
+  v: z.literal(2),
+  wm: z.number().int(),
   full: z.number(),
-  seen: z.object({ c: pairs, k: pairs, a: pairs }),
+  seen: z.array(z.tuple([z.number().int(), z.string().regex(/^[A-Za-z0-9_-]*$/)])),
 });
-
-export const emptySeen = (): Seen => ({ c: new Map(), k: new Map(), a: new Map() });
 
 /** A cursor we cannot read means "start over": a full read is always safe. */
 export function decodeCursor(s: string | null): CrmCursor | null {
@@ -31,30 +84,17 @@ export function decodeCursor(s: string | null): CrmCursor | null {
   try {
     const r = schema.safeParse(JSON.parse(s));
     if (!r.success) return null;
-    return {
-      watermark: r.data.wm,
-      fullAt: r.data.full,
-      seen: { c: new Map(r.data.seen.c), k: new Map(r.data.seen.k), a: new Map(r.data.seen.a) },
-    };
+    return { watermark: r.data.wm, fullAt: r.data.full, seen: Seen.decode(r.data.wm, r.data.seen) };
   } catch {
     return null;
   }
 }
 
 /**
- * Keeps only pairs the next read will meet again (ModifiedOn at or past `from`), newest first, at
- * most `max` of them: an overflow is reported once more, which the engine treats as an echo.
+ * Keeps at most `max` pairs the next read will meet again: an overflow (a bulk change just before
+ * the read) is reported once more, which the engine recognises as an echo.
  */
 export function encodeCursor(c: CrmCursor, from: number, max: number): string {
-  const keep = (m: Map<string, number>) =>
-    [...m]
-      .filter(([, t]) => t >= from)
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .slice(0, max);
-  return JSON.stringify({
-    v: 1,
-    wm: c.watermark,
-    full: c.fullAt,
-    seen: { c: keep(c.seen.c), k: keep(c.seen.k), a: keep(c.seen.a) },
-  });
+  const wm = Math.floor(c.watermark);
+  return JSON.stringify({ v: 2, wm, full: c.fullAt, seen: c.seen.encode(wm, from, max) });
 }

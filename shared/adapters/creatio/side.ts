@@ -15,7 +15,7 @@ import type { Contact, LookupKeys, SideRecord } from '../../sync/index.js';
 import { contactsEqual, emailKey, normalizeContact } from '../../sync/index.js';
 import { SyncError } from '../../errors.js';
 import { buildClient, type Client, type CreatioConnection } from './connection.js';
-import { decodeCursor, emptySeen, encodeCursor, type CrmCursor, type Seen } from './cursor.js';
+import { Seen, decodeCursor, encodeCursor, type CrmCursor, type SeenKind } from './cursor.js';
 import { validateFolderWith, type FolderCheck } from './folder.js';
 import { Lookups } from './lookups.js';
 import { encodeExtra, toCanonical, type Bundle, type Names } from './mapping.js';
@@ -54,7 +54,7 @@ export class CreatioSide implements ContactSide {
   private readonly folderId: string;
   private members: Map<string, string[]> | null = null;
   /** Rows as our own writes left them: the next read skips them unless they changed again. */
-  private readonly echo: Seen = emptySeen();
+  private readonly echo = new Seen();
 
   constructor(private readonly conn: CreatioConnection) {
     if (!isGuid(conn.folderId))
@@ -144,7 +144,7 @@ export class CreatioSide implements ContactSide {
 
     if (prev === null || now - prev.fullAt >= t.fullReadEveryMs) {
       const { records, bundles } = await this.records(memberIds);
-      const seen = emptySeen();
+      const seen = new Seen();
       for (const b of bundles.values()) noteBundle(seen, b);
       const next: CrmCursor = { watermark, fullAt: now, seen };
       return {
@@ -156,13 +156,13 @@ export class CreatioSide implements ContactSide {
     }
 
     const changes = await this.reader.changedSince(prev.watermark - t.overlapMs);
-    const seen = emptySeen();
+    const seen = new Seen();
     const changed = new Set<string>();
-    const consider = (kind: keyof Seen, rowId: string, contactId: string | null, modifiedOn: string) => {
+    const consider = (kind: SeenKind, rowId: string, contactId: string | null, modifiedOn: string) => {
       if (contactId === null || !this.members!.has(contactId)) return;
       const at = Date.parse(modifiedOn);
-      seen[kind].set(rowId, at);
-      if (prev.seen[kind].get(rowId) !== at) changed.add(contactId);
+      seen.add(kind, rowId, at);
+      if (!prev.seen.has(kind, rowId, at)) changed.add(contactId);
     };
     for (const r of changes.contacts) consider('c', r.Id, r.Id, r.ModifiedOn);
     for (const r of changes.communications) consider('k', r.Id, r.ContactId, r.ModifiedOn);
@@ -296,17 +296,16 @@ export class CreatioSide implements ContactSide {
   settleCursor(cursor: string): string {
     const c = decodeCursor(cursor);
     if (c === null) return cursor;
-    for (const kind of ['c', 'k', 'a'] as const)
-      for (const [id, at] of this.echo[kind]) c.seen[kind].set(id, at);
+    c.seen.merge(this.echo);
     const t = this.client.tuning;
     return encodeCursor(c, c.watermark - t.overlapMs, t.maxSeen);
   }
 }
 
 function noteBundle(seen: Seen, b: Bundle): void {
-  seen.c.set(b.contact.Id, Date.parse(b.contact.ModifiedOn));
-  for (const r of b.communications) seen.k.set(r.Id, Date.parse(r.ModifiedOn));
-  for (const r of b.addresses) seen.a.set(r.Id, Date.parse(r.ModifiedOn));
+  seen.add('c', b.contact.Id, Date.parse(b.contact.ModifiedOn));
+  for (const r of b.communications) seen.add('k', r.Id, Date.parse(r.ModifiedOn));
+  for (const r of b.addresses) seen.add('a', r.Id, Date.parse(r.ModifiedOn));
 }
 
 function result(o: Outcome): ItemResult<null> {
