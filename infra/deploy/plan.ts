@@ -127,7 +127,7 @@ export function buildPlan(options: PlanOptions, indexes: IndexConfig): Plan {
   const oauthStartUrl = options.oauthStartUrl ?? functionUrl(project, region, 'oauthStart');
   if (!options.googleClientId)
     notes.push(
-      '--google-client-id not given: the deploy commands show <GOOGLE_CLIENT_ID>; apply requires it.',
+      '--google-client-id not given: the deploy commands show <GOOGLE_CLIENT_ID>; deploying requires it.',
     );
 
   notes.push(

@@ -15,7 +15,7 @@ export const PROVISION_USAGE = `Usage: npm run provision -- --project PROJECT --
 
   --plan                      print every step and call nothing
   --firestore-location LOC    Firestore location (default: the region; e.g. nam5, eur3)
-  --google-client-id ID       OAuth client id (default: $GOOGLE_CLIENT_ID; required to apply)
+  --google-client-id ID       OAuth client id (default: $GOOGLE_CLIENT_ID; required to deploy)
   --oauth-start-url URL       default: the oauthStart function's URL
   --oauth-redirect-url URL    default: the oauthCallback function's URL
   --token-key-version N       Secret Manager version of the token encryption key (default: 1)
@@ -74,10 +74,6 @@ export function parseProvisionArgs(argv: string[], env: ProvisionDeps['env']): P
   const clientId = values['google-client-id'] ?? env.GOOGLE_CLIENT_ID ?? null;
   if (clientId !== null && !/^[A-Za-z0-9._-]+$/.test(clientId))
     throw new UsageError('--google-client-id is not an OAuth client id');
-  if (!values.plan && clientId === null)
-    throw new UsageError(
-      '--google-client-id (or GOOGLE_CLIENT_ID) is required to apply; --plan works without it',
-    );
   const url = (flag: 'oauth-start-url' | 'oauth-redirect-url') => {
     const v = values[flag];
     return v === undefined ? null : envValue(httpUrl(v, `--${flag}`), `--${flag}`);
@@ -93,6 +89,11 @@ export function parseProvisionArgs(argv: string[], env: ProvisionDeps['env']): P
       return g as Group;
     });
   }
+  // Only the deploy commands carry the client id; the other groups can be applied before it exists.
+  if (!values.plan && clientId === null && (only === null || only.includes('deploy')))
+    throw new UsageError(
+      '--google-client-id (or GOOGLE_CLIENT_ID) is required to deploy; --plan works without it',
+    );
   return {
     plan: values.plan,
     options: {

@@ -8,7 +8,7 @@ import { DEAD_LETTER_SUBSCRIPTION, TOPICS } from '../../infra/deploy/names.js';
 import type { Plan, PlanOptions, Step } from '../../infra/deploy/plan.js';
 import { buildPlan } from '../../infra/deploy/plan.js';
 import type { ProvisionDeps } from '../../infra/deploy/provisionCli.js';
-import { provisionMain } from '../../infra/deploy/provisionCli.js';
+import { parseProvisionArgs, provisionMain } from '../../infra/deploy/provisionCli.js';
 import { stepCommands } from '../../infra/deploy/render.js';
 
 const OPTIONS: PlanOptions = {
@@ -294,7 +294,7 @@ describe('npm run provision', () => {
     [
       'apply without a client id',
       ['--project', 'acme-sync-prod', '--region', 'us-central1'],
-      /--google-client-id \(or GOOGLE_CLIENT_ID\) is required to apply/,
+      /--google-client-id \(or GOOGLE_CLIENT_ID\) is required to deploy/,
     ],
     [
       'a redirect URL that is not http(s)',
@@ -317,6 +317,14 @@ describe('npm run provision', () => {
       assert.match(err[0] ?? '', message);
       assert.deepEqual(touched, []);
     });
+
+  it('applies groups without deploy steps before the OAuth client exists', () => {
+    const args = parseProvisionArgs(
+      ['--project', 'acme-sync-prod', '--region', 'us-central1', '--only', 'apis,secrets'],
+      {},
+    );
+    assert.ok(args !== 'help' && !args.plan && args.options.googleClientId === null);
+  });
 
   it('refuses to apply while an emulator variable would redirect the Pub/Sub client', async () => {
     const { d, err, touched } = deps({ PUBSUB_EMULATOR_HOST: '127.0.0.1:8085' });
