@@ -72,6 +72,7 @@ async function runStep(
       const needsNumber = step.args.some((a) => a.includes(PROJECT_NUMBER));
       const n = needsNumber ? await projectNumber() : '';
       const args = step.args.map((a) => a.replaceAll(PROJECT_NUMBER, n));
+      deps.log(`   $ ${commandLine(args)}`);
       const r = await deps.runner.run(args);
       if (r.code === 0) return 'done';
       if (step.okIfExists && alreadyExists(r)) return 'already exists';

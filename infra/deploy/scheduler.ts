@@ -35,6 +35,9 @@ export function tickSchedule(intervalMinutes: number): { cron: string; periodMin
   throw new Error(`interval ${intervalMinutes} is below the 5-minute minimum`);
 }
 
+export const tickJobName = (project: string, region: string, tenantId: string): string =>
+  `projects/${project}/locations/${region}/jobs/${tickJobId(tenantId, sha256)}`;
+
 export function tickJob(input: {
   project: string;
   region: string;
@@ -43,7 +46,7 @@ export function tickJob(input: {
 }): TickJob {
   const parent = `projects/${input.project}/locations/${input.region}`;
   return {
-    name: `${parent}/jobs/${tickJobId(input.tenantId, sha256)}`,
+    name: tickJobName(input.project, input.region, input.tenantId),
     parent,
     schedule: tickSchedule(input.intervalMinutes).cron,
     timeZone: 'Etc/UTC',

@@ -3,7 +3,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { SecretAuth } from '../../shared/adapters/secretmanager/secretVersion.js';
 import type { TickScheduler } from './scheduler.js';
-import { tickJob, tickSchedule } from './scheduler.js';
+import { tickJob, tickJobName, tickSchedule } from './scheduler.js';
 import type { TenantCommand } from './tenantArgs.js';
 import { TENANT_USAGE, parseTenantArgs } from './tenantArgs.js';
 import { keySource, loadSealer } from './tenantKey.js';
@@ -139,16 +139,9 @@ async function run(cmd: Run, deps: TenantDeps): Promise<void> {
         deps.out(`Scheduler: skipped (${skip}).`);
         return;
       }
-      const job = tickJob({
-        project: cmd.project,
-        region: cmd.region!,
-        tenantId: cmd.tenantId,
-        intervalMinutes: 5,
-      });
-      const result = await deps.scheduler().remove(job.name);
-      deps.out(
-        `Scheduler: job ${shortName(job.name)} ${result === 'deleted' ? 'deleted' : 'was not there'}.`,
-      );
+      const name = tickJobName(cmd.project, cmd.region!, cmd.tenantId);
+      const result = await deps.scheduler().remove(name);
+      deps.out(`Scheduler: job ${shortName(name)} ${result === 'deleted' ? 'deleted' : 'was not there'}.`);
       return;
     }
   }
