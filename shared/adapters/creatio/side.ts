@@ -52,6 +52,7 @@ export class CreatioSide implements ContactSide {
   private readonly reader: Reader;
   private readonly writer: Writer;
   private readonly folderId: string;
+  private readonly names: Names;
   private members: Map<string, string[]> | null = null;
   /** Rows as our own writes left them: the next read skips them unless they changed again. */
   private readonly echo = new Seen();
@@ -86,8 +87,6 @@ export class CreatioSide implements ContactSide {
     this.names = names;
     this.writer = new Writer(this.client.http, this.reader, this.lookups, names, this.folderId, randomUUID);
   }
-
-  private readonly names: Names;
 
   stats(): CreatioStats {
     const { transport, http, auth } = this.client;
@@ -232,17 +231,19 @@ export class CreatioSide implements ContactSide {
 
   async update(items: UpdateItem[]): Promise<ItemResults<Written>> {
     await this.memberMap();
-    const outcomes = await this.writer.update(items);
+    // Our ids are lower-case GUIDs; results go back under the id the runner gave.
+    const key = (id: string) => (isGuid(id) ? id.toLowerCase() : id);
+    const outcomes = await this.writer.update(items.map((i) => ({ ...i, id: key(i.id) })));
     const desired = new Map<string, Contact>();
-    for (const item of items) if (outcomes.get(item.id)?.ok) desired.set(item.id.toLowerCase(), item.contact);
+    for (const item of items) if (outcomes.get(key(item.id))?.ok) desired.set(key(item.id), item.contact);
     const written = desired.size > 0 ? await this.written(desired) : new Map<string, Written>();
     const out: ItemResults<Written> = new Map();
     for (const item of items) {
-      const o = outcomes.get(item.id) ?? { ok: false, kind: 'failed', message: 'not attempted' };
+      const o = outcomes.get(key(item.id)) ?? { ok: false, kind: 'failed', message: 'not attempted' };
       out.set(
         item.id,
         o.ok
-          ? { ok: true, value: written.get(item.id.toLowerCase())! }
+          ? { ok: true, value: written.get(key(item.id))! }
           : { ok: false, error: { kind: o.kind, message: o.message } },
       );
     }
