@@ -41,21 +41,23 @@ export interface Bundle {
 
 // ---- extra: the row ids and values last seen, so an update can diff without reading again ----
 
+// Row ids come back from storage and go into URLs: anything but a GUID makes the extra unreadable.
+const gid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 const extraSchema = z.object({
   /** [row id, address, ExternalCommunicationType, primary 0|1, Position] */
-  e: z.array(z.tuple([z.string(), z.string(), z.string(), z.number(), z.number()])),
+  e: z.array(z.tuple([gid, z.string(), z.string(), z.number(), z.number()])),
   /** [row id, number, CommunicationTypeId, Position] */
-  p: z.array(z.tuple([z.string(), z.string(), z.string(), z.number()])),
+  p: z.array(z.tuple([gid, z.string(), gid, z.number()])),
   /** [row id, AddressTypeId, street, zip, CityId, RegionId, CountryId, primary 0|1] */
   a: z.array(
     z.tuple([
+      gid,
+      gid.nullable(),
       z.string(),
-      z.string().nullable(),
       z.string(),
-      z.string(),
-      z.string().nullable(),
-      z.string().nullable(),
-      z.string().nullable(),
+      gid.nullable(),
+      gid.nullable(),
+      gid.nullable(),
       z.number(),
     ]),
   ),

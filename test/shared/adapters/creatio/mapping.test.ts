@@ -217,10 +217,12 @@ describe('Creatio mapping: reading a Contact', () => {
     assert.deepEqual(extra.a[0], ['y', 'biz', '1 Main St', '62701', 'city', 'reg', 'us', 1]);
   });
 
-  it('extra survives encoding; anything unreadable decodes as unknown', () => {
-    const x = toCanonical(bundle({}, [comm('p', CT.Fax, '1')]), names).extra;
+  it('extra survives encoding; anything unreadable (or a row id that is not a GUID) decodes as unknown', () => {
+    const row = 'd1e2f3a4-0000-4000-8000-000000000001';
+    const x = toCanonical(bundle({}, [comm(row, CT.Fax, '1')]), names).extra;
     assert.deepEqual(decodeExtra(encodeExtra(x)), x);
-    for (const bad of [null, '', 'not json', '{"e":1}', '[]']) assert.equal(decodeExtra(bad), null);
+    const tampered = encodeExtra(x).replace(row, `${row}) or (Id ne null`);
+    for (const bad of [null, '', 'not json', '{"e":1}', '[]', tampered]) assert.equal(decodeExtra(bad), null);
   });
 });
 
