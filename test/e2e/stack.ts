@@ -1,0 +1,135 @@
+// The deployed shape on loopback: the functions served by functions-framework (in-process), Pub/Sub
+// topics with push subscriptions into them (official emulator), Firestore (official emulator), and
+// the Google and Creatio stand-ins. Tests act as Cloud Scheduler (a tick message), as the tenant's
+// backend (API-key calls) and as the users (the stand-ins' UIs).
+import type { PubSub, Topic } from '@google-cloud/pubsub';
+import type { Harness, TenantSeed } from '../functions/harness.js';
+import { call, startHarness, waitFor } from '../functions/harness.js';
+import type { RunSummary } from '../../shared/ports.js';
+import { newPubSub, uniqueProjectId } from '../support/emulators.js';
+
+export const SYNC_TOPIC = 'contact-sync-user';
+export const TICK_TOPIC = 'contact-sync-tick';
+export const ACCOUNT = 'demo.user@example.com';
+
+export interface Stack {
+  h: Harness;
+  pubsub: PubSub;
+  syncTopic: Topic;
+  tickTopic: Topic;
+  tick(tenantId: string): Promise<void>;
+  /** syncUser log lines (one per delivery that reached the job) for a run. */
+  deliveries(runId: string): { message: string; reason: unknown }[];
+  close(): Promise<void>;
+}
+
+export async function startStack(label: string, env: Record<string, string> = {}): Promise<Stack> {
+  const projectId = uniqueProjectId(label);
+  const pubsub = await newPubSub(projectId);
+  const h = await startHarness({ pubsub, projectId, syncTopic: SYNC_TOPIC, env });
+  const [syncTopic] = await pubsub.createTopic(SYNC_TOPIC);
+  const [tickTopic] = await pubsub.createTopic(TICK_TOPIC);
+  // The path names the topic, as functions-framework expects of a push endpoint.
+  const endpoint = (fn: 'syncUser' | 'tickTenant', topic: string) =>
+    `${h.urls[fn]}/projects/${projectId}/topics/${topic}`;
+  await syncTopic.createSubscription('sync-user-push', {
+    pushConfig: { pushEndpoint: endpoint('syncUser', SYNC_TOPIC) },
+    ackDeadlineSeconds: 60,
+  });
+  await tickTopic.createSubscription('tick-tenant-push', {
+    pushConfig: { pushEndpoint: endpoint('tickTenant', TICK_TOPIC) },
+    ackDeadlineSeconds: 60,
+  });
+  return {
+    h,
+    pubsub,
+    syncTopic,
+    tickTopic,
+    async tick(tenantId) {
+      await tickTopic.publishMessage({ json: { tenantId } });
+    },
+    deliveries(runId) {
+      return h.logs
+        .filter((l) => l.runId === runId && String(l.message).startsWith('syncUser: '))
+        .map((l) => ({ message: String(l.message), reason: l.reason }));
+    },
+    async close() {
+      await h.close();
+    },
+  };
+}
+
+/** A run's summary once it has finished, polled through syncStatus as the tenant's backend would. */
+export async function finishedRun(
+  s: Stack,
+  seed: TenantSeed,
+  userId: string,
+  runId: string,
+  timeoutMs = 45_000,
+): Promise<RunSummary> {
+  return waitFor(
+    `run ${runId} to finish`,
+    async () => {
+      const r = await call(
+        `${s.h.urls.syncStatus}?tenantId=${seed.tenantId}&userId=${userId}&runId=${runId}`,
+        {
+          apiKey: seed.apiKey,
+        },
+      );
+      const body = r.json as { state?: string; summary?: RunSummary | null };
+      // A failed summary may be the first attempt of a run that Pub/Sub is about to deliver again.
+      return body.state === 'finished' && body.summary && body.summary.outcome !== 'failed'
+        ? body.summary
+        : null;
+    },
+    timeoutMs,
+  );
+}
+
+/** "Sync now", then wait for that run to finish. */
+export async function syncNowAndWait(s: Stack, seed: TenantSeed, userId: string): Promise<RunSummary> {
+  const r = await call(s.h.urls.syncNow, {
+    method: 'POST',
+    apiKey: seed.apiKey,
+    json: { tenantId: seed.tenantId, userId },
+  });
+  if (r.status !== 202) throw new Error(`syncNow: HTTP ${r.status} ${r.text}`);
+  return finishedRun(s, seed, userId, (r.json as { runId: string }).runId);
+}
+
+// ---- What the users see in their UIs ----
+
+type Json = Record<string, unknown>;
+
+export function googleGroups(s: Stack, name: string): Json[] {
+  return s.h.google.user.listGroups(ACCOUNT).filter((g) => g.name === name);
+}
+
+export function googleContacts(s: Stack): Json[] {
+  return s.h.google.user.listContacts(ACCOUNT);
+}
+
+export const emailsOf = (p: Json): string[] =>
+  ((p.emailAddresses as { value: string }[] | undefined) ?? []).map((e) => e.value.toLowerCase());
+
+export const groupsOf = (p: Json): string[] =>
+  ((p.memberships as { contactGroupMembership?: { contactGroupResourceName: string } }[] | undefined) ?? [])
+    .map((m) => m.contactGroupMembership?.contactGroupResourceName ?? '')
+    .filter(Boolean);
+
+export const titleOf = (p: Json): string =>
+  ((p.organizations as { title?: string }[] | undefined) ?? [])[0]?.title ?? '';
+
+export function googleByEmail(s: Stack, email: string): Json[] {
+  return googleContacts(s).filter((p) => emailsOf(p).includes(email));
+}
+
+export function crmMembers(s: Stack, folderId: string): string[] {
+  return s.h.creatio.ui
+    .rows('ContactInFolder', `$filter=FolderId eq ${folderId}`)
+    .map((r) => String(r.ContactId).toLowerCase());
+}
+
+export function crmByEmail(s: Stack, email: string): Json[] {
+  return s.h.creatio.ui.rows('Contact', `$filter=Email eq '${email}'`);
+}
