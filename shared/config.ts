@@ -64,31 +64,33 @@ const optional = z
   .optional()
   .transform((s) => (s === '' ? undefined : s));
 
-const serviceSchema = z
-  .object({
-    GOOGLE_CLOUD_PROJECT: z.string().min(1),
-    SYNC_TOPIC: z.string().min(1).default('contact-sync-user'),
-    TOKEN_ENCRYPTION_KEY: optional,
-    TOKEN_ENCRYPTION_SECRET: optional,
-    SECRET_MANAGER_API_URL: url.default('https://secretmanager.googleapis.com'),
-    OAUTH_START_URL: url,
-    // Under the 540 s limit of event functions, with room to record the end of the run.
-    SYNC_TIME_BUDGET_SECONDS: seconds(480).refine((s) => s < 540),
-    LEASE_TTL_SECONDS: seconds(600),
-  })
-  .superRefine((e, ctx) => {
-    const key = e.TOKEN_ENCRYPTION_KEY;
-    if (key !== undefined && Buffer.from(key, 'base64').length !== 32)
-      ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: 'base64 of 32 bytes' });
-    if ((key === undefined) === (e.TOKEN_ENCRYPTION_SECRET === undefined))
-      ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_KEY'], message: 'set it or the secret' });
-    const secret = e.TOKEN_ENCRYPTION_SECRET;
-    if (secret !== undefined && !SECRET_VERSION.test(secret))
-      ctx.addIssue({ code: 'custom', path: ['TOKEN_ENCRYPTION_SECRET'], message: 'a secret version name' });
-    // A lease must outlive any attempt, or a live run could be taken over.
-    if (e.LEASE_TTL_SECONDS <= e.SYNC_TIME_BUDGET_SECONDS)
-      ctx.addIssue({ code: 'custom', path: ['LEASE_TTL_SECONDS'], message: 'longer than the time budget' });
-  });
+const serviceSchema = z.object({
+  GOOGLE_CLOUD_PROJECT: z.string().min(1),
+  SYNC_TOPIC: z.string().min(1).default('contact-sync-user'),
+  TOKEN_ENCRYPTION_KEY: optional,
+  TOKEN_ENCRYPTION_SECRET: optional,
+  SECRET_MANAGER_API_URL: url.default('https://secretmanager.googleapis.com'),
+  OAUTH_START_URL: url,
+  // Under the 540 s limit of event functions, with room to record the end of the run.
+  SYNC_TIME_BUDGET_SECONDS: seconds(480).refine((s) => s < 540),
+  LEASE_TTL_SECONDS: seconds(600),
+});
+
+/** Rules across variables, checked on their own so that one start still names every culprit. */
+function crossChecks(env: Env): string[] {
+  const bad: string[] = [];
+  const key = env.TOKEN_ENCRYPTION_KEY || undefined;
+  const secret = env.TOKEN_ENCRYPTION_SECRET || undefined;
+  if (key !== undefined && Buffer.from(key, 'base64').length !== 32) bad.push('TOKEN_ENCRYPTION_KEY');
+  // Exactly one source of the key.
+  if ((key === undefined) === (secret === undefined)) bad.push('TOKEN_ENCRYPTION_KEY');
+  if (secret !== undefined && !SECRET_VERSION.test(secret)) bad.push('TOKEN_ENCRYPTION_SECRET');
+  // A lease must outlive any attempt, or a live run could be taken over.
+  const budget = Number(env.SYNC_TIME_BUDGET_SECONDS || 480);
+  const lease = Number(env.LEASE_TTL_SECONDS || 600);
+  if (Number.isFinite(budget) && Number.isFinite(lease) && lease <= budget) bad.push('LEASE_TTL_SECONDS');
+  return bad;
+}
 
 const SECRET_VERSION = /^projects\/[^/]+\/secrets\/[^/]+\/versions\/[^/]+$/;
 
@@ -120,7 +122,8 @@ export function serviceConfig(env: Env = process.env): ServiceConfig {
     if (!(err instanceof ConfigError)) throw err;
     missing.push(...err.variables);
   }
-  if (!google || !e) throw new ConfigError([...new Set(missing)]);
+  missing.push(...crossChecks(env));
+  if (!google || !e || missing.length > 0) throw new ConfigError([...new Set(missing)]);
   return {
     projectId: e.GOOGLE_CLOUD_PROJECT,
     syncTopic: e.SYNC_TOPIC,
