@@ -138,6 +138,70 @@ describe('functions: syncNow, syncStatus, syncSettings', function () {
     assert.equal((await h.app.connections.get('acme', userId))?.allowLargeRemoval, true);
   });
 
+  it('a run the guard refused passes once a person confirms the removals', async () => {
+    const userId = await connected();
+    const group = h.createFolder(`Guarded ${userId}`);
+    await call(`${h.urls.syncSettings}?tenantId=acme&userId=${userId}`, {
+      method: 'PUT',
+      apiKey: seed.apiKey,
+      json: { crmGroupId: group, intervalMinutes: 15, policy: 'newest-wins', enabled: true },
+    });
+    const ids = Array.from({ length: 12 }, (_, i) => {
+      const id = h.creatio.ui.createContact({
+        GivenName: 'Guarded',
+        Surname: `N${i}`,
+        Email: `g${i}.${userId}@example.com`,
+      }).Id as string;
+      h.creatio.ui.addToFolder(group, id);
+      return id;
+    });
+    /** "Sync now", and deliver what it published to syncUser as a Pub/Sub push would. */
+    const runNow = async (json: Record<string, unknown> = {}) => {
+      const r = await syncNow({ userId, ...json });
+      assert.equal(r.status, 202, r.text);
+      const { runId } = r.json as { runId: string };
+      const message = queue.sent.find((m) => m.runId === runId)!;
+      const pushed = await call(`${h.urls.syncUser}/projects/demo/topics/contact-sync-user`, {
+        method: 'POST',
+        json: {
+          message: { data: Buffer.from(JSON.stringify(message)).toString('base64'), messageId: runId },
+          subscription: 'projects/demo/subscriptions/sync-user',
+        },
+      });
+      assert.equal(pushed.status, 204, pushed.text);
+      return ((await status(userId, runId)).json as { summary: { outcome: string } }).summary;
+    };
+    assert.equal((await runNow()).outcome, 'ok');
+    for (const id of ids) h.creatio.ui.removeFromFolder(group, id);
+    assert.equal((await runNow()).outcome, 'refused');
+    const paused = (await status(userId)).json as { status: string; reason: string };
+    assert.equal(paused.status, 'paused');
+    assert.match(paused.reason, /no members|remov/i);
+
+    assert.equal((await runNow({ confirmRemovals: true })).outcome, 'ok');
+    const after = await h.app.connections.get('acme', userId);
+    assert.equal(after?.status, 'ok');
+    assert.equal(after?.allowLargeRemoval, false, 'the confirmation is spent by the run');
+  });
+
+  it('finds a run no longer among the recent ones in the run history', async () => {
+    const userId = await connected();
+    const summary = {
+      runId: 'long-ago',
+      trigger: 'schedule',
+      startedAt: 1,
+      endedAt: 2,
+      outcome: 'ok',
+      counts: { 'create.google': 3 },
+      error: null,
+      reason: null,
+    };
+    await h.db.doc(`tenants/acme/connections/${userId}/runs/long-ago`).set(summary);
+    const r = await status(userId, 'long-ago');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { runId: 'long-ago', state: 'finished', summary });
+  });
+
   it('refuses a disabled or disconnected connection with 409, and an unknown one with 404', async () => {
     const userId = await connected();
     await h.app.connections.saveSettings(
