@@ -3,7 +3,10 @@
 // acknowledges it and logs why, rather than have Pub/Sub redeliver it forever.
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { z } from 'zod';
+import type { App } from '../shared/compose.js';
+import { app } from '../shared/compose.js';
 import { firstIssue } from '../shared/requests.js';
+import { answerFor, logFailure, retryError } from './respond.js';
 
 /** Our messages carry a handful of ids; anything bigger did not come from us. */
 export const MAX_MESSAGE_BYTES = 4 * 1024;
@@ -45,4 +48,18 @@ export function decodeMessage<S extends z.ZodType>(
   const parsed = schema.safeParse(json);
   if (!parsed.success) return fail(firstIssue(parsed.error, json));
   return { ok: true, value: parsed.data, messageId };
+}
+
+/**
+ * The service, for a Pub/Sub function. A deployment that cannot start (configuration, the key in
+ * Secret Manager) keeps its messages: they are retried, and dead-lettered if it stays broken.
+ */
+export async function appForMessage(where: string, fields: Record<string, string>): Promise<App> {
+  try {
+    return await app();
+  } catch (e) {
+    const answer = answerFor(e);
+    logFailure(where, e, answer, fields);
+    throw retryError(answer.code);
+  }
 }

@@ -120,7 +120,7 @@ export function sendJson(res: Response, status: number, body: unknown): void {
 }
 
 /** Pub/Sub: a transient failure is retried (redelivered); anything else would fail the same way again. */
-export const shouldRetry = (e: unknown): boolean => !(e instanceof ConfigError) && isTransient(e);
+export const shouldRetry = (e: unknown): boolean => isTransient(e);
 
 /**
  * What a Pub/Sub function throws to have its message redelivered: the framework logs the stack and

@@ -1,12 +1,11 @@
 // syncUser (Pub/Sub): one connection's sync. Returning acknowledges the message; throwing has Pub/Sub
 // deliver it again, which the job asks for only while the run may still succeed.
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import { app } from '../shared/compose.js';
 import { syncRequestSchema } from '../shared/requests.js';
 import type { SyncOutcome } from '../shared/syncConnection.js';
 import { syncConnection } from '../shared/syncConnection.js';
 import { connectionRef, log } from './log.js';
-import { decodeMessage } from './pubsub.js';
+import { appForMessage, decodeMessage } from './pubsub.js';
 import { answerFor, logFailure, retryError, shouldRetry } from './respond.js';
 
 export async function syncUser(event: CloudEvent<unknown>): Promise<void> {
@@ -25,9 +24,10 @@ export async function syncUser(event: CloudEvent<unknown>): Promise<void> {
     runId: request.runId,
     trigger: request.trigger,
   };
+  const service = await appForMessage('syncUser', fields);
   let outcome: SyncOutcome;
   try {
-    outcome = await syncConnection(await app(), request);
+    outcome = await syncConnection(service, request);
   } catch (e) {
     // The job handles the sync's own failures; what reaches here is the store or the queue failing.
     const answer = answerFor(e);

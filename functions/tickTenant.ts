@@ -1,10 +1,9 @@
 // tickTenant (Pub/Sub, from Cloud Scheduler): one sync request per due connection of the tenant.
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import { app } from '../shared/compose.js';
 import { tickSchema } from '../shared/requests.js';
 import { tickTenant as tick } from '../shared/tickTenant.js';
 import { log } from './log.js';
-import { decodeMessage } from './pubsub.js';
+import { appForMessage, decodeMessage } from './pubsub.js';
 import { answerFor, logFailure, retryError, shouldRetry } from './respond.js';
 
 export async function tickTenant(event: CloudEvent<unknown>): Promise<void> {
@@ -17,8 +16,9 @@ export async function tickTenant(event: CloudEvent<unknown>): Promise<void> {
     return;
   }
   const { tenantId } = decoded.value;
+  const service = await appForMessage('tickTenant', { tenantId });
   try {
-    const { published } = await tick(await app(), tenantId);
+    const { published } = await tick(service, tenantId);
     log('INFO', 'tickTenant: published', { tenantId, published });
   } catch (e) {
     const answer = answerFor(e);

@@ -169,6 +169,7 @@ describe('compose: configuration and the token key', function () {
     const saved: Record<string, string | undefined> = {};
     const logs: Parameters<LogSink>[0][] = [];
     let server: Server;
+    let syncUser: Server;
 
     before(async () => {
       for (const name of [...Object.keys(BASE), 'TOKEN_ENCRYPTION_SECRET']) {
@@ -179,11 +180,14 @@ describe('compose: configuration and the token key', function () {
       setLogSink((e) => logs.push(e));
       server = getTestServer('syncNow');
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      syncUser = getTestServer('syncUser');
+      await new Promise<void>((resolve) => syncUser.listen(0, '127.0.0.1', resolve));
     });
     after(async () => {
       for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
       setLogSink(null);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => syncUser.close(() => resolve()));
     });
 
     it('answers 500 with a generic config error and logs the names of the variables to fix', async () => {
@@ -200,6 +204,23 @@ describe('compose: configuration and the token key', function () {
       assert.ok(line, JSON.stringify(logs));
       assert.match(String(line.variables), /GOOGLE_CLOUD_PROJECT/);
       assert.match(String(line.variables), /TOKEN_ENCRYPTION_KEY/);
+    });
+
+    it('keeps Pub/Sub messages for after the fix: they are retried, not acknowledged', async () => {
+      const request = { tenantId: 'acme', userId: 'alice', trigger: 'schedule', runId: 'r1', requestedAt: 1 };
+      const r = await call(
+        `http://127.0.0.1:${(syncUser.address() as AddressInfo).port}/projects/p/topics/t`,
+        {
+          method: 'POST',
+          json: {
+            message: { data: Buffer.from(JSON.stringify(request)).toString('base64'), messageId: 'm1' },
+            subscription: 'projects/p/subscriptions/s',
+          },
+        },
+      );
+      assert.equal(r.status, 500);
+      assert.equal(r.text, 'retry: config');
+      assert.ok(logs.some((l) => l.message === 'syncUser: config' && l.runId === 'r1'));
     });
   });
 });
