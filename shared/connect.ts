@@ -83,7 +83,12 @@ export async function finishConsent(
   const tenant = await deps.tenants.get(p.tenantId);
   if (!tenant) throw new SyncError('not-found', 'the tenant no longer exists');
   const verifier = deps.sealer.open(payload.verifier ?? '', pkceContext(p.tenantId, p.userId));
-  const grant = await deps.consent.exchangeCode(input.code, verifier);
+  const grant = await deps.consent.exchangeCode(input.code, verifier).catch((e: unknown) => {
+    // A refused code (stale, used, no offline grant) is the person's to retry, not a server fault.
+    if (e instanceof SyncError && e.kind === 'auth')
+      throw new SyncError('bad-request', 'Google did not accept the sign-in: ask for a new connect link');
+    throw e;
+  });
   const refreshTokenSealed = deps.sealer.seal(grant.refreshToken, googleTokenContext(p.tenantId, p.userId));
   await deps.connections.connect({
     tenantId: p.tenantId,

@@ -219,6 +219,37 @@ describe('functions: OAuth tickets, states and sealed tokens', function () {
       }
     });
 
+    it('a code Google refuses (already redeemed elsewhere) is a 400 asking to start again', async () => {
+      const userId = nextUser();
+      const callback = new URL(await untilCallback(userId));
+      // Someone else redeems the code first (Google codes work once).
+      const stolen = await fetch(h.google.endpoints.oauth2TokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: callback.searchParams.get('code')!,
+          client_id: h.env.GOOGLE_CLIENT_ID!,
+          client_secret: h.env.GOOGLE_CLIENT_SECRET!,
+          redirect_uri: h.urls.oauthCallback,
+        }),
+      });
+      assert.equal(
+        stolen.status,
+        400,
+        'without the PKCE verifier the thief gets nothing, but the code is spent',
+      );
+      const r = await call(callback.toString(), { headers: { accept: 'application/json' } });
+      assert.equal(r.status, 400, r.text);
+      assert.deepEqual(r.json, {
+        error: {
+          code: 'bad-request',
+          message: 'Google did not accept the sign-in: ask for a new connect link',
+        },
+      });
+      assert.equal(await h.app.connections.get(seed.tenantId, userId), null);
+    });
+
     it('a callback without a state, or without a code, is a 400', async () => {
       const callback = new URL(await untilCallback(nextUser()));
       const noState = new URL(callback);
