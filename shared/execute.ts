@@ -188,7 +188,8 @@ export async function executePlan(
       (a): a is Extract<Action, { kind: 'update' }> => a.kind === 'update' && a.side === 'crm',
     ) ?? []),
   ];
-  await runUpdates('crm', crmUpdates);
+  // Only Google has etags to go stale; should the CRM ever report one, its pair waits for the next run.
+  for (const l of await runUpdates('crm', crmUpdates)) for (const a of todo.get(l.id) ?? []) fail(a);
   if (timeUp()) return stop(out, commitSettled);
 
   // 3. Group changes.

@@ -88,6 +88,7 @@ export interface PlanInput {
   /** How long a Google create may stay unconfirmed before a full listing settles it. */
   pendingTimeoutMs: number;
   allowLargeRemoval: boolean;
+  /** Fresh GUIDs: link ids, and the preassigned ids of CRM creates (Creatio keys are GUIDs). */
   newId: () => string;
 }
 

@@ -41,9 +41,11 @@ export class FakeConnections implements ConnectionStore {
     const c = this.rows.get(this.key(request.tenantId, request.userId));
     if (!c) return { ok: false, reason: 'missing', runId: null };
     if (c.lease && c.lease.until > now) return { ok: false, reason: 'busy', runId: c.lease.runId };
+    // A failed run covers nothing: its redelivery is the retry the job asked for.
     const covered = c.recentRuns.some(
       (r) =>
-        r.runId === request.runId || (request.trigger === 'schedule' && r.startedAt >= request.requestedAt),
+        r.outcome !== 'failed' &&
+        (r.runId === request.runId || (request.trigger === 'schedule' && r.startedAt >= request.requestedAt)),
     );
     if (covered) return { ok: false, reason: 'stale', runId: request.runId };
     if (c.status === 'needs-reconnect' || c.google === null)

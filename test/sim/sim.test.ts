@@ -1,0 +1,25 @@
+// A few hundred seeds of the whole-system simulation on every `npm test`; `npm run sim -- --seeds N`
+// runs any number. A failure names its seed and a shrunk command list to replay.
+import assert from 'node:assert/strict';
+import { runSeed } from './main.js';
+import { closeSimulation } from './world.js';
+
+const SEEDS = Number(process.env.SIM_SEEDS ?? 200);
+const FROM = Number(process.env.SIM_FROM ?? 1);
+
+describe(`whole-system simulation (${SEEDS} seeds from ${FROM}): stand-ins over HTTP, real adapters and runner`, function () {
+  this.timeout(SEEDS * 5_000);
+  after(closeSimulation);
+
+  it('every scenario converges with its invariants held', async () => {
+    const failures: string[] = [];
+    for (let seed = FROM; seed < FROM + SEEDS; seed++) {
+      const r = await runSeed(seed, failures.length === 0);
+      if (!r.ok)
+        failures.push(
+          `seed ${seed}: ${r.error}\n  replay: npm run sim -- --seed ${seed}\n  minimal: ${JSON.stringify(r.minimal)}`,
+        );
+    }
+    assert.deepEqual(failures, []);
+  });
+});
