@@ -202,9 +202,14 @@ async function prepare(
   const links = new Map<string, Link>();
   const add = (ls: Link[]) => ls.forEach((l) => links.set(l.id, l));
 
-  if (obs.crm.complete || obs.google.complete) add(await state.allLinks());
+  const markers = obs.google.records.flatMap((r) => (r.marker ? [r.marker] : []));
+  const touched = observedIds(obs.crm).length + markers.length + observedIds(obs.google).length;
+  // Past a third of the pairs, one listing costs the same document reads as many id queries and
+  // far fewer round trips.
+  const allLoaded =
+    obs.crm.complete || obs.google.complete || touched > Math.max(300, checkpoint.activeLinks / 3);
+  if (allLoaded) add(await state.allLinks());
   else {
-    const markers = obs.google.records.flatMap((r) => (r.marker ? [r.marker] : []));
     add(await state.linksFor('crm', [...observedIds(obs.crm), ...markers]));
     add(await state.linksFor('google', observedIds(obs.google)));
     add(await state.attentionLinks());
@@ -243,7 +248,7 @@ async function prepare(
     // A candidate already paired elsewhere must be known as such, or it could be paired twice.
     const known = new Set([...links.values()].map((l) => sideId(l, side)));
     const unknown = candidates[side].map((r) => r.id).filter((id) => !known.has(id));
-    if (unknown.length > 0) add(await state.linksFor(side, unknown));
+    if (unknown.length > 0 && !allLoaded) add(await state.linksFor(side, unknown));
   }
   // A candidate held by a dormant pair is free again if its old partner was deleted meanwhile.
   const partners: Record<Side, string[]> = { crm: [], google: [] };

@@ -24,7 +24,8 @@ interface GrpcModule {
 export async function startFallbackFirestore(port: number): Promise<{ port: number; stop(): void }> {
   let entry: string;
   try {
-    entry = import.meta.resolve(FALLBACK_PACKAGE);
+    // createRequire resolves under every loader (tsx inside mocha has no import.meta.resolve).
+    entry = createRequire(import.meta.url).resolve(FALLBACK_PACKAGE);
   } catch {
     throw new Error(
       `No Firestore emulator available: the Google Cloud SDK emulator cannot run here and the fallback ` +

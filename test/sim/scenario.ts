@@ -1,7 +1,7 @@
 // One simulated scenario: run the commands, then a final clean sync, then check the invariants.
 // Deterministic for a given command list: the clock is manual, ids are counters, jitter is seeded.
 import type { Contact, Field, Link } from '../../shared/sync/index.js';
-import { contactsEqual, fieldSignature, emptyContact } from '../../shared/sync/index.js';
+import { contactsEqual, emptyContact, fieldSignature, phoneKey } from '../../shared/sync/index.js';
 import { runSync } from '../../shared/runSync.js';
 import type { SyncRequest } from '../../shared/ports.js';
 import type { SyncConnectionDeps, SyncOutcome } from '../../shared/syncConnection.js';
@@ -115,9 +115,18 @@ async function play(w: SimWorld, commands: Command[], trace: string[]): Promise<
         fieldSignature(cr.contact, field) === fieldSignature(gr.contact, field),
         `pair ${nameOf(who)} differs in ${field} after a clean run`,
       );
-      const wanted = Object.values(bySide).map((v) =>
-        fieldSignature({ ...emptyContact(), ...v } as Contact, field),
-      );
+      const edits = Object.values(bySide);
+      if (field === 'phones' && edits.length > 1) {
+        // Both sides edited a list: it merges as a set, so every number either side added is kept.
+        const kept = new Set(cr.contact.phones.map((p) => phoneKey(p.number)));
+        const added = edits.flatMap((v) => v.phones ?? []).map((p) => phoneKey(p.number));
+        check(
+          added.every((k) => kept.has(k)),
+          `a phone added to ${nameOf(who)} was lost`,
+        );
+        continue;
+      }
+      const wanted = edits.map((v) => fieldSignature({ ...emptyContact(), ...v } as Contact, field));
       check(
         wanted.includes(fieldSignature(cr.contact, field)),
         `an edit of ${field} on ${nameOf(who)} was lost`,

@@ -1,0 +1,225 @@
+// `npm run bench [-- --json] [-- --contacts N] [-- --latency-ms N]`: what a sync costs, measured.
+// Each row: the Google and Creatio requests made beside the fewest the APIs allow for that work, the
+// Firestore documents read and written, wall time, and the peak memory of the sync's own process
+// (each function invocation runs as a separate process of the built service, `npm run build`).
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import type { RunSummary } from '../../shared/ports.js';
+import { BenchWorld } from './world.js';
+import { seedCreatio, seedGoogle, editCreatio, editGoogle } from './seed.js';
+import { minimumCrm, minimumGoogle, type Work } from './minimum.js';
+
+export interface Row {
+  scenario: string;
+  contacts: number;
+  googleRequests: number;
+  googleMinimum: number;
+  crmRequests: number;
+  crmMinimum: number;
+  firestoreReads: number;
+  firestoreWrites: number;
+  wallSeconds: number;
+  peakRssMiB: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    contacts: { type: 'string', default: '25000' },
+    connections: { type: 'string', default: '10000' },
+    'latency-ms': { type: 'string', default: '5' },
+    'heap-mib': { type: 'string', default: '200' },
+  },
+});
+const N = Number(values.contacts);
+const CONNECTIONS = Number(values.connections);
+const HEAP = Number(values['heap-mib']);
+
+const sum = (summaries: RunSummary[], key: string) => summaries.reduce((n, s) => n + (s.counts[key] ?? 0), 0);
+
+async function measure(
+  w: BenchWorld,
+  scenario: string,
+  contacts: number,
+  userId: string,
+  work: (summaries: RunSummary[]) => Work,
+): Promise<Row> {
+  const [g0, c0] = [w.googleRequests(), w.crmRequests()];
+  const r = await w.sync(userId, HEAP);
+  if (r.error) throw new Error(`${scenario}: ${r.error}`);
+  const done = work(r.summaries);
+  return {
+    scenario,
+    contacts,
+    googleRequests: w.googleRequests() - g0,
+    googleMinimum: minimumGoogle(done),
+    crmRequests: w.crmRequests() - c0,
+    crmMinimum: minimumCrm(done),
+    firestoreReads: r.firestoreReads,
+    firestoreWrites: r.firestoreWrites,
+    wallSeconds: Number(r.wallSeconds.toFixed(1)),
+    peakRssMiB: Math.round(r.peakRssMiB),
+  };
+}
+
+const actions = (s: RunSummary[]) => ({
+  createGoogle: sum(s, 'create.google'),
+  createCrm: sum(s, 'create.crm'),
+  updateGoogle: sum(s, 'update.google'),
+  updateCrm: sum(s, 'update.crm'),
+  groupGoogle: sum(s, 'addToGroup.google') + sum(s, 'removeFromGroup.google'),
+  groupCrm: sum(s, 'addToGroup.crm') + sum(s, 'removeFromGroup.crm'),
+});
+
+async function main(): Promise<void> {
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+  const w = new BenchWorld(Number(values['latency-ms']));
+  const rows: Row[] = [];
+  const progress = (s: string) => (values.json ? process.stderr : process.stdout).write(`${s}\n`);
+  try {
+    await w.start();
+    // The main user: N Google contacts in the group, N CRM contacts in the static group, a third shared.
+    const overlap = Math.floor(N / 3);
+    const google = seedGoogle(w, 'main@example.com', N, overlap);
+    const crm = seedCreatio(w, 'main', N);
+    await w.connectUser('main', 'main@example.com', crm.folderId);
+    progress(`seeded ${N} Google and ${N} CRM contacts (${overlap} shared by email)`);
+
+    rows.push(
+      await measure(w, 'initial sync', N, 'main', (s) => ({
+        ...actions(s),
+        googleListed: N,
+        crmMembers: N,
+        crmFullRead: N,
+        crmLookups: N - overlap,
+        googleIncremental: false,
+      })),
+    );
+    progress(JSON.stringify(rows.at(-1)));
+    await w.sync('main', HEAP); // our own writes echo back once; that run is not a scenario
+
+    const changes = Math.max(2, Math.floor((2 * N) / 100));
+    editGoogle(w, google, changes / 2);
+    editCreatio(w, crm, changes / 2);
+    rows.push(
+      await measure(w, 'incremental, 1% changed', 2 * N - overlap, 'main', (s) => ({
+        ...actions(s),
+        googleListed: 0,
+        crmMembers: 2 * N - overlap,
+        crmFullRead: 0,
+        crmChanged: changes / 2,
+        crmLookups: 0,
+        googleIncremental: true,
+      })),
+    );
+    progress(JSON.stringify(rows.at(-1)));
+    await w.sync('main', HEAP);
+
+    const quiet = (label: string, contacts: number, userId: string) =>
+      measure(w, label, contacts, userId, (s) => ({
+        ...actions(s),
+        googleListed: 0,
+        crmMembers: contacts,
+        crmFullRead: 0,
+        crmLookups: 0,
+        googleIncremental: true,
+      }));
+    rows.push(await quiet('incremental, no change', 2 * N - overlap, 'main'));
+    progress(JSON.stringify(rows.at(-1)));
+
+    // Beyond the token's seven days: Google refuses the sync token and the side lists everything.
+    w.googleSkewMs += 8 * 24 * 3600_000;
+    rows.push(
+      await measure(w, 'full resync after expired token', 2 * N - overlap, 'main', (s) => ({
+        ...actions(s),
+        googleListed: 2 * N - overlap,
+        crmMembers: 2 * N - overlap,
+        crmFullRead: 0,
+        crmLookups: 0,
+        googleIncremental: false,
+      })),
+    );
+    progress(JSON.stringify(rows.at(-1)));
+
+    // The no-change cost at two sizes: it must not grow with the number of pairs.
+    for (const size of [100, 10_000]) {
+      const user = `quiet-${size}`;
+      seedGoogle(w, `${user}@example.com`, size, 0);
+      const folder = seedCreatio(w, user, 0).folderId;
+      await w.connectUser(user, `${user}@example.com`, folder);
+      await w.sync(user, HEAP);
+      await w.sync(user, HEAP);
+      rows.push(await quiet(`incremental, no change (${size.toLocaleString('en')} pairs)`, size, user));
+      progress(JSON.stringify(rows.at(-1)));
+    }
+
+    rows.push(await fanOut(w, CONNECTIONS));
+    progress(JSON.stringify(rows.at(-1)));
+  } finally {
+    await w.close();
+  }
+  if (values.json) console.log(JSON.stringify(rows, null, 2));
+  else printTable(rows);
+}
+
+async function fanOut(w: BenchWorld, count: number): Promise<Row> {
+  const tenant = 'fanout';
+  const connections = w.db.collection('tenants').doc(tenant).collection('connections');
+  for (let i = 0; i < count; i += 400) {
+    const batch = w.db.batch();
+    for (let j = i; j < Math.min(count, i + 400); j++)
+      batch.set(connections.doc(`user-${j}`), { userId: `user-${j}`, schedulable: true, nextDueAt: 0 });
+    await batch.commit();
+  }
+  const r = await w.invoke('tickTenant', { tenantId: tenant }, HEAP);
+  if (r.error) throw new Error(`fan-out: ${r.error}`);
+  return {
+    scenario: `fan-out of ${count.toLocaleString('en')} connections`,
+    contacts: 0,
+    googleRequests: 0,
+    googleMinimum: 0,
+    crmRequests: 0,
+    crmMinimum: 0,
+    firestoreReads: r.firestoreReads,
+    firestoreWrites: r.firestoreWrites,
+    wallSeconds: Number(r.wallSeconds.toFixed(1)),
+    peakRssMiB: Math.round(r.peakRssMiB),
+  };
+}
+
+function printTable(rows: Row[]): void {
+  const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? '1.00' : '—') : (a / b).toFixed(2));
+  const head = [
+    'scenario',
+    'contacts',
+    'Google req',
+    'min',
+    'ratio',
+    'Creatio calls',
+    'min',
+    'ratio',
+    'FS reads',
+    'FS writes',
+    'wall s',
+    'peak MiB',
+  ];
+  const body = rows.map((r) => [
+    r.scenario,
+    String(r.contacts),
+    String(r.googleRequests),
+    String(r.googleMinimum),
+    ratio(r.googleRequests, r.googleMinimum),
+    String(r.crmRequests),
+    String(r.crmMinimum),
+    ratio(r.crmRequests, r.crmMinimum),
+    String(r.firestoreReads),
+    String(r.firestoreWrites),
+    r.wallSeconds.toFixed(1),
+    String(r.peakRssMiB),
+  ]);
+  console.log(`| ${head.join(' | ')} |`);
+  console.log(`|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+  for (const b of body) console.log(`| ${b.join(' | ')} |`);
+}
+
+await main();
