@@ -38,9 +38,22 @@ export async function executePlan(
   original: Map<string, Link>,
 ): Promise<Executed> {
   const { sides, state, clock } = ctx;
+  // The plan is consumed: what it holds is let go as it is written, so memory shrinks as a big run
+  // proceeds instead of holding every record to the end.
   const target = new Map(p.links.map((l) => [l.id, l]));
   const todo = new Map<string, Action[]>();
   for (const a of p.actions) todo.set(a.linkId, [...(todo.get(a.linkId) ?? []), a]);
+  const isCreate = (a: Action): a is Extract<Action, { kind: 'create' }> => a.kind === 'create';
+  const createQueues: Record<Side, Extract<Action, { kind: 'create' }>[]> = {
+    crm: p.actions.filter((a) => isCreate(a) && a.side === 'crm') as Extract<Action, { kind: 'create' }>[],
+    google: p.actions.filter((a) => isCreate(a) && a.side === 'google') as Extract<
+      Action,
+      { kind: 'create' }
+    >[],
+  };
+  const actions = p.actions.filter((a) => !isCreate(a));
+  p.actions = [];
+  p.links = [];
   const failed = new Set<string>();
   const out: Executed = {
     finished: true,
@@ -99,15 +112,16 @@ export async function executePlan(
       }
     }
     if (save.length > 0 || retire.length > 0) await state.saveLinks(save, retire);
+    for (const l of save) target.delete(l.id);
+    for (const id of retire) target.delete(id);
   };
 
   // 1. Creates.
   for (const side of SIDES) {
-    const creates = p.actions.filter(
-      (a): a is Extract<Action, { kind: 'create' }> => a.kind === 'create' && a.side === side,
-    );
-    for (const chunk of chunks(creates, sides[side].limits.create)) {
+    const queue = createQueues[side];
+    while (queue.length > 0) {
       if (timeUp()) return stop(out, commitSettled);
+      const chunk = queue.splice(0, Math.max(1, sides[side].limits.create));
       await state.saveLinks(
         chunk.map((a) => target.get(a.linkId)!),
         [],
@@ -130,7 +144,7 @@ export async function executePlan(
 
   // 2. Google updates; a stale etag means someone edited the contact since we read it: re-read, re-merge.
   const updates = (side: Side) =>
-    p.actions.filter((a): a is Extract<Action, { kind: 'update' }> => a.kind === 'update' && a.side === side);
+    actions.filter((a): a is Extract<Action, { kind: 'update' }> => a.kind === 'update' && a.side === side);
   const runUpdates = async (side: Side, list: Extract<Action, { kind: 'update' }>[]): Promise<Link[]> => {
     const stale: Link[] = [];
     for (const chunk of chunks(list, sides[side].limits.update)) {
@@ -193,7 +207,7 @@ export async function executePlan(
   if (timeUp()) return stop(out, commitSettled);
 
   // 3. Group changes.
-  const all = [...p.actions, ...(remerged?.actions ?? [])];
+  const all = [...actions, ...(remerged?.actions ?? [])];
   for (const side of SIDES) {
     for (const kind of ['addToGroup', 'removeFromGroup'] as const) {
       const list = all.filter(

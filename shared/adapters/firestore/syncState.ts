@@ -9,12 +9,22 @@ import { links, members } from './paths.js';
 import { linkFromDoc, linkToDoc } from './codec.js';
 
 const IN_LIMIT = 30; // Firestore's cap on values in one 'in' filter
+const GET_LIMIT = 300;
+
+/**
+ * A link's document is named by its CRM id: every link has one from birth (a CRM create's id is
+ * preassigned), it never changes while the link lives, and no two links share one.
+ */
+const docIdOf = (l: Link): string => l.crmId ?? l.id;
 const BATCH_LIMIT = 450; // below Firestore's 500 writes per batch
 const IDS_PER_MEMBER_DOC = 8000; // ~300 KB of ids, well under the 1 MiB document limit
 
 export class FirestoreSyncState implements SyncStateStore {
   /** The clean checkpoint of this run, committed with the end of the run. */
   held: Checkpoint | null = null;
+  /** Link id → the document that holds it, for every link this run has read or written. */
+  private readonly docOf = new Map<string, string>();
+  private readonly owner = new Map<string, string>();
 
   constructor(
     private readonly db: Firestore,
@@ -37,15 +47,24 @@ export class FirestoreSyncState implements SyncStateStore {
   }
 
   async linksFor(side: Side, ids: string[]): Promise<Link[]> {
-    const field = side === 'crm' ? 'crmId' : 'googleId';
     const unique = [...new Set(ids)];
     const out: Link[] = [];
+    if (side === 'crm') {
+      // Keyed by CRM id: a direct read per pair, no query (and no collection scan in the emulator).
+      for (let i = 0; i < unique.length; i += GET_LIMIT) {
+        const refs = unique.slice(i, i + GET_LIMIT).map((id) => links(this.conn).doc(id));
+        const snaps = await this.db.getAll(...refs);
+        this.meter.read(refs.length);
+        for (const d of snaps) if (d.exists) out.push(this.loaded(d.id, d.data()));
+      }
+      return out;
+    }
     for (let i = 0; i < unique.length; i += IN_LIMIT) {
       const snap = await links(this.conn)
-        .where(field, 'in', unique.slice(i, i + IN_LIMIT))
+        .where('googleId', 'in', unique.slice(i, i + IN_LIMIT))
         .get();
       this.meter.read(snap.size);
-      snap.docs.forEach((d) => out.push(linkFromDoc(d.data())));
+      snap.docs.forEach((d) => out.push(this.loaded(d.id, d.data())));
     }
     return out;
   }
@@ -53,23 +72,57 @@ export class FirestoreSyncState implements SyncStateStore {
   async attentionLinks(): Promise<Link[]> {
     const snap = await links(this.conn).where('watch', '==', true).get();
     this.meter.read(snap.size);
-    return snap.docs.map((d) => linkFromDoc(d.data()));
+    return snap.docs.map((d) => this.loaded(d.id, d.data()));
   }
 
   async allLinks(): Promise<Link[]> {
     const snap = await links(this.conn).get();
     this.meter.read(snap.size);
-    return snap.docs.map((d) => linkFromDoc(d.data()));
+    return snap.docs.map((d) => this.loaded(d.id, d.data()));
   }
 
   async saveLinks(save: Link[], retire: string[]): Promise<void> {
-    const ops: ((b: FirebaseFirestore.WriteBatch) => void)[] = [
-      ...save.map(
-        (l) => (b: FirebaseFirestore.WriteBatch) => b.set(links(this.conn).doc(l.id), linkToDoc(l)),
+    const deletes = new Set<string>();
+    const sets = new Map<string, Link>();
+    // A retired pair and a new pair of the same CRM contact share a document: whoever owns it last wins,
+    // and a document is deleted only while the retired link still owns it.
+    const release = (linkId: string, doc: string) => {
+      if ((this.owner.get(doc) ?? linkId) !== linkId) return;
+      this.owner.delete(doc);
+      deletes.add(doc);
+    };
+    for (const id of retire) {
+      release(id, this.docOf.get(id) ?? id);
+      this.docOf.delete(id);
+    }
+    for (const l of save) {
+      const doc = docIdOf(l);
+      const before = this.docOf.get(l.id);
+      // A link whose create started over under another CRM id moves to that id's document.
+      if (before !== undefined && before !== doc) release(l.id, before);
+      this.docOf.set(l.id, doc);
+      this.owner.set(doc, l.id);
+      sets.set(doc, l);
+    }
+    // One write per document: a document deleted and set again in the same call is just set.
+    await this.commit([
+      ...[...deletes]
+        .filter((d) => !sets.has(d))
+        .map((d) => (b: FirebaseFirestore.WriteBatch) => b.delete(links(this.conn).doc(d))),
+      ...[...sets].map(
+        ([d, l]) =>
+          (b: FirebaseFirestore.WriteBatch) =>
+            b.set(links(this.conn).doc(d), linkToDoc(l)),
       ),
-      ...retire.map((id) => (b: FirebaseFirestore.WriteBatch) => b.delete(links(this.conn).doc(id))),
-    ];
-    await this.commit(ops);
+    ]);
+  }
+
+  /** Remembers which document holds a link, so that saving or retiring it later finds it. */
+  private loaded(docId: string, data: unknown): Link {
+    const link = linkFromDoc(data);
+    this.docOf.set(link.id, docId);
+    this.owner.set(docId, link.id);
+    return link;
   }
 
   async loadMembers(side: Side): Promise<string[] | null> {
