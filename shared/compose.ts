@@ -3,7 +3,7 @@
 // explicit environment and clients with `buildApp` and install it with `useApp`.
 import { randomUUID } from 'node:crypto';
 import { Firestore } from '@google-cloud/firestore';
-import { PubSub } from '@google-cloud/pubsub';
+import type { PubSub } from '@google-cloud/pubsub';
 import { GoogleAuth } from 'google-auth-library';
 import type { Env, ServiceConfig } from './config.js';
 import { serviceConfig } from './config.js';
@@ -105,8 +105,11 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
   const clock = clients.clock ?? { now: () => Date.now() };
   // FIRESTORE_EMULATOR_HOST and PUBSUB_EMULATOR_HOST are read by the client libraries themselves.
   const firestore = clients.firestore ?? new Firestore({ projectId: config.projectId });
-  const ownPubsub = clients.queue || clients.pubsub ? null : new PubSub({ projectId: config.projectId });
-  const pubsubQueue = clients.queue ? null : new PubSubQueue(clients.pubsub ?? ownPubsub!, config.syncTopic);
+  const ownPubsub = async (): Promise<PubSub> => {
+    const { PubSub } = await import('@google-cloud/pubsub');
+    return new PubSub({ projectId: config.projectId });
+  };
+  const pubsubQueue = clients.queue ? null : new PubSubQueue(clients.pubsub ?? ownPubsub, config.syncTopic);
   const meter = new FirestoreMeter();
   const tenants = new FirestoreTenants(firestore, meter);
   const oauth = new GoogleOAuth(config.google);
@@ -154,7 +157,6 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
     meter,
     async close() {
       await pubsubQueue?.close();
-      await ownPubsub?.close();
       if (!clients.firestore) await firestore.terminate();
     },
   };

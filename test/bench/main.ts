@@ -29,6 +29,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '10000' },
     'latency-ms': { type: 'string', default: '5' },
     'heap-mib': { type: 'string', default: '200' },
+    'node-options': { type: 'string', default: '--max-semi-space-size=2' },
+    only: { type: 'string' },
   },
 });
 const N = Number(values.contacts);
@@ -73,7 +75,7 @@ const actions = (s: RunSummary[]) => ({
 
 async function main(): Promise<void> {
   execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
-  const w = new BenchWorld(Number(values['latency-ms']));
+  const w = new BenchWorld(Number(values['latency-ms']), values['node-options'].split(' ').filter(Boolean));
   const rows: Row[] = [];
   const progress = (s: string) => (values.json ? process.stderr : process.stdout).write(`${s}\n`);
   try {
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
       })),
     );
     progress(JSON.stringify(rows.at(-1)));
+    if (values.only === 'initial') return void printTable(rows);
     await w.sync('main', HEAP); // our own writes echo back once; that run is not a scenario
 
     const changes = Math.max(2, Math.floor((2 * N) / 100));

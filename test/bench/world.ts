@@ -57,7 +57,11 @@ export class BenchWorld {
   private readonly sealer = new Sealer(this.key);
   private oauth!: GoogleOAuth;
 
-  constructor(private readonly latencyMs: number) {}
+  constructor(
+    private readonly latencyMs: number,
+    /** Node flags of every invocation, as NODE_OPTIONS would give a deployed function. */
+    private readonly nodeOptions: string[] = [],
+  ) {}
 
   async start(): Promise<void> {
     const [fs, ps] = await Promise.all([startFirestoreEmulator(), startPubsubEmulator()]);
@@ -170,6 +174,7 @@ export class BenchWorld {
     const child = fileURLToPath(new URL('./child.mjs', import.meta.url));
     const args = [
       ...(heapMiB ? [`--max-old-space-size=${heapMiB}`] : []),
+      ...this.nodeOptions,
       child,
       JSON.stringify({ env: this.env(), fn, data }),
     ];

@@ -39,6 +39,9 @@ export interface CreatioStats {
 /** When the Date header is missing we fall back on our own clock, this much further back. */
 const NO_DATE_MARGIN_MS = 5 * 60_000;
 
+/** Members read per slice of a full read (a few dozen requests each). */
+const FULL_READ_SLICE = 2000;
+
 export class CreatioSide implements ContactSide {
   readonly side = 'crm' as const;
   /**
@@ -142,9 +145,14 @@ export class CreatioSide implements ContactSide {
     const base = { departures: [], memberCount: memberIds.length, members: memberIds };
 
     if (prev === null || now - prev.fullAt >= t.fullReadEveryMs) {
-      const { records, bundles } = await this.records(memberIds);
+      // In slices, so that the raw rows of one slice are let go before the next is read.
+      const records: SideRecord[] = [];
       const seen = new Seen();
-      for (const b of bundles.values()) noteBundle(seen, b);
+      for (let i = 0; i < memberIds.length; i += FULL_READ_SLICE) {
+        const slice = await this.records(memberIds.slice(i, i + FULL_READ_SLICE));
+        records.push(...slice.records);
+        for (const b of slice.bundles.values()) noteBundle(seen, b);
+      }
       const next: CrmCursor = { watermark, fullAt: now, seen };
       return {
         ...base,

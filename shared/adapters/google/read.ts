@@ -121,11 +121,17 @@ export async function listConnections(
  */
 export class LookupIndex {
   readonly members = new Map<string, SideRecord>();
+  /** Members of a listing the run also received as its changes: known there, not kept twice here. */
+  readonly reported = new Set<string>();
   private readonly byEmail = new Map<string, string | string[]>();
   private readonly byMarker = new Map<string, string | string[]>();
 
+  /** `keepMembers`: false when the members travel to the runner anyway (a full read's changes). */
+  constructor(private readonly keepMembers = true) {}
+
   add(r: SideRecord): void {
-    if (r.inGroup) this.members.set(r.id, r);
+    if (r.inGroup && this.keepMembers) this.members.set(r.id, r);
+    else if (r.inGroup) this.reported.add(r.id);
     for (const e of emailsOf(r.contact)) push(this.byEmail, e, r.id);
     if (r.marker) push(this.byMarker, r.marker, r.id);
   }
@@ -161,7 +167,8 @@ export async function fullListing(
   requestSyncToken: boolean,
 ): Promise<FullListing> {
   const records: SideRecord[] = [];
-  const index = new LookupIndex();
+  // A listing that becomes the run's changes hands its members over; one made for lookups keeps them.
+  const index = new LookupIndex(!requestSyncToken);
   const syncToken = await listConnections(client, { syncToken: null, requestSyncToken }, (entries) => {
     for (const e of entries) {
       if (e.kind !== 'person') continue;

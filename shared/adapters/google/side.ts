@@ -151,7 +151,8 @@ export class GooglePeopleSide implements ContactSide {
       for (const id of ids) {
         const member = this.index.members.get(id);
         if (member) found.set(id, member);
-        else unknown.push(id);
+        // Reported with this run's changes already: the runner has the record.
+        else if (!this.index.reported.has(id)) unknown.push(id);
       }
       for (const r of (await this.fetch(unknown)).records) found.set(r.id, r);
       return [...found.values()];

@@ -4,19 +4,34 @@ import type { PubSub, Topic } from '@google-cloud/pubsub';
 import type { JobQueue, SyncRequest } from '../../ports.js';
 
 export class PubSubQueue implements JobQueue {
-  private readonly topic: Topic;
+  private topic: Promise<Topic> | null = null;
+  private client: PubSub | null = null;
 
-  constructor(pubsub: PubSub, topicName: string) {
-    // Large batches keep a 10,000-connection fan-out to a handful of publish calls.
-    this.topic = pubsub.topic(topicName, {
-      batching: { maxMessages: 1000, maxMilliseconds: 20, maxBytes: 4 * 1024 * 1024 },
-    });
+  /**
+   * `pubsub` is a client, or how to make one: most sync runs publish nothing, and not loading the
+   * Pub/Sub library until the first message keeps a run's memory smaller.
+   */
+  constructor(
+    private readonly pubsub: PubSub | (() => Promise<PubSub>),
+    private readonly topicName: string,
+  ) {}
+
+  private open(): Promise<Topic> {
+    this.topic ??= (async () => {
+      this.client = typeof this.pubsub === 'function' ? await this.pubsub() : this.pubsub;
+      // Large batches keep a 10,000-connection fan-out to a handful of publish calls.
+      return this.client.topic(this.topicName, {
+        batching: { maxMessages: 1000, maxMilliseconds: 20, maxBytes: 4 * 1024 * 1024 },
+      });
+    })();
+    return this.topic;
   }
 
   async publishSync(requests: SyncRequest[]): Promise<void> {
+    const topic = await this.open();
     await Promise.all(
       requests.map((r) =>
-        this.topic.publishMessage({
+        topic.publishMessage({
           json: r,
           attributes: { tenantId: r.tenantId, trigger: r.trigger },
         }),
@@ -25,6 +40,9 @@ export class PubSubQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
-    await this.topic.flush();
+    if (!this.topic) return;
+    await (await this.topic).flush();
+    // A client this queue made itself is its to close.
+    if (typeof this.pubsub === 'function') await this.client?.close();
   }
 }
