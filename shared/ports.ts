@@ -11,6 +11,8 @@ export interface SideChanges {
   records: SideRecord[];
   departures: Departure[];
   complete: boolean;
+  /** Members found at the version their link holds (only when `known` was asked). */
+  unchanged?: string[];
   memberCount: number | null;
   /**
    * The group's full member id list, for a side that learns membership only by listing it (Creatio
@@ -65,8 +67,15 @@ export interface ContactSide {
   readonly side: Side;
   /** Largest number of items one call of each write should carry (the runner commits between calls). */
   readonly limits: { create: number; update: number; membership: number };
-  /** Changes since `cursor`; a null cursor or `full` lists the whole group. */
-  readChanges(cursor: string | null, options: { full: boolean }): Promise<SideChanges>;
+  /**
+   * Changes since `cursor`; a null cursor or `full` lists the whole group. When it lists in full, a
+   * side may ask `known` for the versions the links hold and report members still at that version
+   * in `unchanged` instead of as records.
+   */
+  readChanges(
+    cursor: string | null,
+    options: { full: boolean; known?: () => Promise<Map<string, string>> },
+  ): Promise<SideChanges>;
   /** Current state of known records, in or out of the group; ids that no longer exist come back missing. */
   fetch(ids: string[]): Promise<{ records: SideRecord[]; missing: string[] }>;
   /** Records anywhere on the side that carry one of the ids, markers or emails. */

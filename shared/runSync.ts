@@ -91,14 +91,30 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
   const { state, clock } = deps;
   const sides: Record<Side, ContactSide> = { crm: deps.crm, google: deps.google };
   const checkpoint = await state.loadCheckpoint();
-  // After a run that died mid-way, trust only the links: they were committed with each write.
-  let recovered: Link[] | null = null;
-  const linksAfterCrash = async () => (recovered ??= await state.allLinks());
+  // Every link, read at most once a run: after a run that died mid-way (trust only the links, they
+  // were committed with each write), and whenever a side lists in full.
+  let every: Promise<Link[]> | null = null;
+  const everyLink = () => (every ??= state.allLinks());
   if (checkpoint.dirty)
-    checkpoint.activeLinks = (await linksAfterCrash()).filter((l) => l.status === 'active').length;
+    checkpoint.activeLinks = (await everyLink()).filter((l) => l.status === 'active').length;
+
+  // A full listing need not hand over members still at the version their link holds.
+  const known = (side: Side) => async () =>
+    new Map(
+      (await everyLink()).flatMap((l): [string, string][] => {
+        const id = sideId(l, side);
+        const version = l.versions[side];
+        return l.status === 'active' && l.inGroup[side] && id !== null && version !== null
+          ? [[id, version]]
+          : [];
+      }),
+    );
 
   const read = async (side: Side, full: boolean): Promise<SideRead> => {
-    const changes = await sides[side].readChanges(full ? null : checkpoint.cursors[side], { full });
+    const changes = await sides[side].readChanges(full ? null : checkpoint.cursors[side], {
+      full,
+      known: known(side),
+    });
     return { changes, observed: await observe(side, changes) };
   };
 
@@ -110,13 +126,14 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
       departures: [...ch.departures],
       missing: [],
       complete: ch.complete,
+      unchanged: ch.unchanged ?? [],
       memberCount: ch.memberCount,
     };
     if (ch.members === null || ch.complete) return observed;
     if (!checkpoint.dirty && hashIds(ch.members) === checkpoint.membersHash[side]) return observed;
     const before = new Set(
       checkpoint.dirty
-        ? (await linksAfterCrash()).flatMap((l) => {
+        ? (await everyLink()).flatMap((l) => {
             const id = side === 'crm' ? l.crmId : l.googleId;
             return l.inGroup[side] && id !== null ? [id] : [];
           })
@@ -146,11 +163,11 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
       crm: await read('crm', false),
       google: await read('google', false),
     };
-    let prepared = await prepare(deps, sides, reads, checkpoint, options);
+    let prepared = await prepare(deps, sides, reads, checkpoint, options, everyLink);
     for (const side of prepared.planned.needsFullListing) {
       if (reads[side].observed.complete) continue;
       reads = { ...reads, [side]: await read(side, true) };
-      prepared = await prepare(deps, sides, reads, checkpoint, options);
+      prepared = await prepare(deps, sides, reads, checkpoint, options, everyLink);
     }
     const ends = {
       crm: { members: reads.crm.changes.members, cursor: reads.crm.changes.cursor },
@@ -209,6 +226,7 @@ async function prepare(
   reads: Record<Side, SideRead>,
   checkpoint: Checkpoint,
   options: RunOptions,
+  everyLink: () => Promise<Link[]>,
 ): Promise<{ planned: Plan; links: Map<string, Link> }> {
   const { state } = deps;
   const obs = { crm: reads.crm.observed, google: reads.google.observed };
@@ -221,7 +239,7 @@ async function prepare(
   // far fewer round trips.
   const allLoaded =
     obs.crm.complete || obs.google.complete || touched > Math.max(300, checkpoint.activeLinks / 3);
-  if (allLoaded) add(await state.allLinks());
+  if (allLoaded) add(await everyLink());
   else {
     add(await state.linksFor('crm', [...observedIds(obs.crm), ...markers]));
     add(await state.linksFor('google', observedIds(obs.google)));

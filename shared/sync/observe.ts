@@ -10,6 +10,8 @@ export interface SideView {
   records: Map<string, SideRecord>;
   /** Out-of-group or deleted, by id. */
   departures: Map<string, Departure>;
+  /** In the group at the version the link holds. */
+  unchanged: Set<string>;
   missing: Set<string>;
   complete: boolean;
   memberCount: number | null;
@@ -28,6 +30,7 @@ export function viewOf(o: Observed): SideView {
   return {
     records,
     departures,
+    unchanged: new Set(o.unchanged ?? []),
     missing: new Set(o.missing),
     complete: o.complete,
     memberCount: o.memberCount,
@@ -58,7 +61,7 @@ export class LinkIndex {
 
 /** Every id on either side that this run heard about. */
 export function observedIds(o: Observed): string[] {
-  return [...o.records.map((r) => r.id), ...o.departures.map((d) => d.id)];
+  return [...o.records.map((r) => r.id), ...o.departures.map((d) => d.id), ...(o.unchanged ?? [])];
 }
 
 /**
@@ -70,7 +73,9 @@ export function fetchNeeds(links: Link[], crm: Observed, google: Observed): Reco
   const views = { crm: viewOf(crm), google: viewOf(google) };
   const need: Record<Side, Set<string>> = { crm: new Set(), google: new Set() };
   const ask = (side: Side, id: string | null) => {
-    if (id !== null && !views[side].records.has(id) && !views[side].departures.has(id)) need[side].add(id);
+    const v = views[side];
+    if (id !== null && !v.records.has(id) && !v.departures.has(id) && !v.unchanged.has(id))
+      need[side].add(id);
   };
   for (const l of links) {
     if (l.attention) SIDES.forEach((s) => ask(s, sideId(l, s)));

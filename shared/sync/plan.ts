@@ -45,6 +45,7 @@ export function plan(input: PlanInput): Plan {
     if (id === null) return { exists: false, inGroup: false, record: null, departed: false };
     const record = view.records.get(id);
     if (record?.inGroup) return { exists: true, inGroup: true, record, departed: false };
+    if (view.unchanged.has(id)) return { exists: true, inGroup: true, record: null, departed: false };
     const gone = view.departures.get(id);
     if (gone) return { exists: !gone.deleted, inGroup: false, record: record ?? null, departed: wasIn };
     if (view.missing.has(id)) return { exists: false, inGroup: false, record: null, departed: wasIn };

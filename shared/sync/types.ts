@@ -32,8 +32,10 @@ export interface Observed {
   departures: Departure[];
   /** Ids the runner asked for that no longer exist on the side. */
   missing: string[];
-  /** True when `records` lists every member of the group, so silence means absence. */
+  /** True when `records` (with `unchanged`) lists every member of the group, so silence means absence. */
   complete: boolean;
+  /** Members a full listing found at the version their link already holds: present, nothing to read. */
+  unchanged?: string[];
   /** Members of the group right now, when the side knows it. */
   memberCount: number | null;
 }

@@ -117,7 +117,10 @@ export class FakeSide implements ContactSide {
 
   // ---- the port ----
 
-  async readChanges(cursor: string | null, options: { full: boolean }): Promise<SideChanges> {
+  async readChanges(
+    cursor: string | null,
+    options: { full: boolean; known?: () => Promise<Map<string, string>> },
+  ): Promise<SideChanges> {
     this.enter('readChanges');
     const since = cursor === null || options.full ? null : Number(cursor);
     const members = this.members();
@@ -139,14 +142,18 @@ export class FakeSide implements ContactSide {
         members: members.map((r) => r.id),
       };
     }
-    if (since === null)
+    if (since === null) {
+      // Like the Google side: members at the version their link holds are only said to be present.
+      const known = options.known ? await options.known() : new Map<string, string>();
       return {
         ...base,
-        records: members.map((r) => this.toRecord(r)),
+        records: members.filter((r) => known.get(r.id) !== String(r.version)).map((r) => this.toRecord(r)),
+        unchanged: members.filter((r) => known.get(r.id) === String(r.version)).map((r) => r.id),
         departures: [],
         complete: true,
         members: null,
       };
+    }
     return {
       ...base,
       memberCount: null,

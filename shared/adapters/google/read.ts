@@ -157,6 +157,8 @@ const all = (v: string | string[] | undefined): string[] =>
 
 export interface FullListing {
   records: SideRecord[];
+  /** Members at the etag the caller already knows: present, not mapped. */
+  unchanged: string[];
   index: LookupIndex;
   syncToken: string | null;
 }
@@ -165,19 +167,27 @@ export async function fullListing(
   client: PeopleClient,
   group: string,
   requestSyncToken: boolean,
+  known: Map<string, string> | null = null,
 ): Promise<FullListing> {
   const records: SideRecord[] = [];
+  const unchanged: string[] = [];
   // A listing that becomes the run's changes hands its members over; one made for lookups keeps them.
   const index = new LookupIndex(!requestSyncToken);
   const syncToken = await listConnections(client, { syncToken: null, requestSyncToken }, (entries) => {
     for (const e of entries) {
       if (e.kind !== 'person') continue;
+      // A paired member at the etag its link holds has nothing new; it only has to be present.
+      const etag = known?.get(e.person.resourceName);
+      if (etag !== undefined && etag === e.person.etag && inGroup(e.person, group)) {
+        unchanged.push(e.person.resourceName);
+        continue;
+      }
       const r = toRecord(e.person, group);
       index.add(r);
       if (r.inGroup) records.push(r);
     }
   });
-  return { records, index, syncToken };
+  return { records, unchanged, index, syncToken };
 }
 
 export interface Increment {

@@ -96,7 +96,10 @@ export class GooglePeopleSide implements ContactSide {
     return this.group;
   }
 
-  async readChanges(cursor: string | null, options: { full: boolean }): Promise<SideChanges> {
+  async readChanges(
+    cursor: string | null,
+    options: { full: boolean; known?: () => Promise<Map<string, string>> },
+  ): Promise<SideChanges> {
     // Reads come before any write of a run: what was written belongs to the previous run.
     this.written = [];
     const c = decodeCursor(cursor);
@@ -121,13 +124,15 @@ export class GooglePeopleSide implements ContactSide {
       }
     }
     const group = await this.ensureGroup();
-    const full = await fullListing(this.client, group, true);
+    const known = options.known ? await options.known() : null;
+    const full = await fullListing(this.client, group, true, known);
     this.index = full.index;
     return {
       records: full.records,
+      unchanged: full.unchanged,
       departures: [],
       complete: true,
-      memberCount: full.records.length,
+      memberCount: full.records.length + full.unchanged.length,
       members: null,
       cursor: encodeCursor({ group, token: full.syncToken, echoes: [] }),
     };
