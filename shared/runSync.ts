@@ -134,7 +134,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
     const before = new Set(
       checkpoint.dirty
         ? (await everyLink()).flatMap((l) => {
-            const id = side === 'crm' ? l.crmId : l.googleId;
+            const id = sideId(l, side);
             return l.inGroup[side] && id !== null ? [id] : [];
           })
         : ((await state.loadMembers(side)) ?? []),
@@ -157,7 +157,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
   };
 
   // Reading and planning live in their own scope: once planned, the records read are let go, which
-  // keeps a 25,000-contact run within the smallest function's memory. Only member lists and cursors stay.
+  // keeps the peak memory of a large run down. Only member lists and cursors stay.
   const readAndPlan = async () => {
     let reads: Record<Side, SideRead> = {
       crm: await read('crm', false),

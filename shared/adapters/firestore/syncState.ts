@@ -1,6 +1,7 @@
 // The per-connection sync state in Firestore: one document per link, the committed member lists in
 // chunks, and the checkpoint inside the connection document. Reads scale with what changed, never
 // with the number of contacts, except when a side lists in full.
+import { FieldPath } from '@google-cloud/firestore';
 import type { DocumentReference, Firestore } from '@google-cloud/firestore';
 import type { Checkpoint, SyncStateStore } from '../../ports.js';
 import type { Link, Side } from '../../sync/index.js';
@@ -10,6 +11,7 @@ import { linkFromDoc, linkToDoc } from './codec.js';
 
 const IN_LIMIT = 30; // Firestore's cap on values in one 'in' filter
 const GET_LIMIT = 300;
+const ALL_PAGE = 2000;
 
 /**
  * A link's document is named by its CRM id: every link has one from birth (a CRM create's id is
@@ -76,9 +78,20 @@ export class FirestoreSyncState implements SyncStateStore {
   }
 
   async allLinks(): Promise<Link[]> {
-    const snap = await links(this.conn).get();
-    this.meter.read(snap.size);
-    return snap.docs.map((d) => this.loaded(d.id, d.data()));
+    // In pages, so that each page's snapshot (far bulkier than the links it holds) is let go before
+    // the next: one snapshot of 40,000 documents does not fit the smallest function.
+    const out: Link[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10_000; page++) {
+      let q = links(this.conn).orderBy(FieldPath.documentId()).limit(ALL_PAGE);
+      if (after !== null) q = q.startAfter(after);
+      const snap = await q.get();
+      this.meter.read(snap.size);
+      for (const d of snap.docs) out.push(this.loaded(d.id, d.data()));
+      if (snap.size < ALL_PAGE) break;
+      after = snap.docs[snap.docs.length - 1]!.id;
+    }
+    return out;
   }
 
   async saveLinks(save: Link[], retire: string[]): Promise<void> {
