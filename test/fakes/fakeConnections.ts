@@ -1,5 +1,5 @@
-// An in-memory fake of our own ConnectionStore port, with the same lease, fencing and staleness rules
-// as the Firestore adapter (whose tests hold it to them), for simulations that run thousands of seeds.
+// An in-memory fake of our own ConnectionStore port, with the lease rules of shared/lease.ts like the
+// Firestore adapter, for simulations that run thousands of seeds.
 import type {
   Connection,
   ConnectionSettings,
@@ -10,6 +10,7 @@ import type {
   SyncRequest,
   SyncStateStore,
 } from '../../shared/ports.js';
+import { leaseRefusal, leased } from '../../shared/lease.js';
 import { FakeState } from './fakeState.js';
 
 const emptyCheckpoint = () => ({
@@ -40,20 +41,11 @@ export class FakeConnections implements ConnectionStore {
   ): Promise<LeaseResult> {
     const c = this.rows.get(this.key(request.tenantId, request.userId));
     if (!c) return { ok: false, reason: 'missing', runId: null };
-    if (c.lease && c.lease.until > now) return { ok: false, reason: 'busy', runId: c.lease.runId };
-    // A failed run covers nothing: its redelivery is the retry the job asked for.
-    const covered = c.recentRuns.some(
-      (r) =>
-        r.outcome !== 'failed' &&
-        (r.runId === request.runId || (request.trigger === 'schedule' && r.startedAt >= request.requestedAt)),
-    );
-    if (covered) return { ok: false, reason: 'stale', runId: request.runId };
-    if (c.status === 'needs-reconnect' || c.google === null)
-      return { ok: false, reason: 'needs-reconnect', runId: null };
-    if (!c.enabled) return { ok: false, reason: 'disabled', runId: null };
-    c.lease = { runId: request.runId, attempt, trigger: request.trigger, until: now + ttlMs };
-    if (c.queuedRun?.runId === request.runId) c.queuedRun = null;
-    return { ok: true, connection: structuredClone(c) };
+    const refused = leaseRefusal(c, request, now);
+    if (refused) return refused;
+    const next = leased(c, request, attempt, now, ttlMs);
+    this.rows.set(this.key(request.tenantId, request.userId), next);
+    return { ok: true, connection: structuredClone(next) };
   }
 
   syncState(connection: Connection): SyncStateStore {

@@ -13,6 +13,7 @@ import type {
   SyncRequest,
   SyncStateStore,
 } from '../../ports.js';
+import { leaseRefusal, leased } from '../../lease.js';
 import { connectionFromDoc, emptyCheckpoint, schedulable, summaryFromDoc } from './codec.js';
 import type { FirestoreMeter } from './meter.js';
 import { connectionDoc, connections, links, members, runs } from './paths.js';
@@ -44,30 +45,19 @@ export class FirestoreConnections implements ConnectionStore, ConnectionControls
     now: number,
     ttlMs: number,
   ): Promise<LeaseResult> {
-    const { tenantId, userId, runId, trigger } = request;
+    const { tenantId, userId } = request;
     const ref = connectionDoc(this.db, tenantId, userId);
     return this.db.runTransaction(async (tx) => {
       const snap = await tx.get(ref);
       this.meter.read(1);
       if (!snap.exists) return { ok: false, reason: 'missing', runId: null };
       const c = connectionFromDoc(snap.data());
-      if (c.lease && c.lease.until > now) return { ok: false, reason: 'busy', runId: c.lease.runId };
-      // Pub/Sub delivers at least once: a request that a run started after it already covered is done.
-      // A failed run covers nothing: its redelivery is the retry the job asked for.
-      const covered = c.recentRuns.some(
-        (r) =>
-          r.outcome !== 'failed' &&
-          (r.runId === runId || (trigger === 'schedule' && r.startedAt >= request.requestedAt)),
-      );
-      if (covered) return { ok: false, reason: 'stale', runId };
-      if (c.status === 'needs-reconnect' || c.google === null)
-        return { ok: false, reason: 'needs-reconnect', runId: null };
-      if (!c.enabled) return { ok: false, reason: 'disabled', runId: null };
-      const lease = { runId, attempt, trigger, until: now + ttlMs };
-      const queuedRun = c.queuedRun?.runId === runId ? null : c.queuedRun;
-      tx.update(ref, { lease, queuedRun });
+      const refused = leaseRefusal(c, request, now);
+      if (refused) return refused;
+      const next = leased(c, request, attempt, now, ttlMs);
+      tx.update(ref, { lease: next.lease, queuedRun: next.queuedRun });
       this.meter.wrote(1);
-      return { ok: true, connection: { ...c, lease, queuedRun } };
+      return { ok: true, connection: next };
     });
   }
 
