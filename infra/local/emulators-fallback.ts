@@ -14,14 +14,60 @@ interface GrpcServerLike {
   ): void;
   forceShutdown(): void;
 }
+// The package's in-memory state, walked directly: it serves neither ListCollectionIds nor
+// ListDocuments, so tests that list or clear a project cannot go through the API.
+interface StateDocument {
+  metadata: { hasExist: boolean; updatedAt?: Date };
+  collections: Record<string, StateCollection>;
+}
+interface StateCollection {
+  documents: Record<string, StateDocument>;
+}
+interface FallbackState {
+  projects: Record<string, { databases: Record<string, { collections: Record<string, StateCollection> }> }>;
+}
 interface FallbackModule {
-  FirestoreServer?: new () => { server?: GrpcServerLike };
+  FirestoreServer?: new () => { server?: GrpcServerLike; state?: FallbackState };
+}
+
+/** What tests can see of the fallback's data without the API calls it lacks. */
+export interface FallbackInspector {
+  /** Every existing document of the project's default database: path below documents/ -> update time. */
+  documents(projectId: string): Map<string, Date>;
+  /** Forgets the project and everything in it. */
+  clear(projectId: string): void;
+}
+
+function inspector(state: FallbackState): FallbackInspector {
+  const walk = (collections: Record<string, StateCollection>, prefix: string, out: Map<string, Date>) => {
+    for (const [cid, collection] of Object.entries(collections))
+      for (const [did, doc] of Object.entries(collection.documents)) {
+        const path = `${prefix}${cid}/${did}`;
+        if (doc.metadata.hasExist) out.set(path, doc.metadata.updatedAt ?? new Date(0));
+        walk(doc.collections, `${path}/`, out);
+      }
+  };
+  return {
+    documents(projectId) {
+      const out = new Map<string, Date>();
+      const db = state.projects[projectId]?.databases['(default)'];
+      if (db) walk(db.collections, '', out);
+      return out;
+    },
+    clear(projectId) {
+      // The package replaces its maps immutably (immer), so replacing this one is its own way too.
+      const { [projectId]: _gone, ...rest } = state.projects;
+      state.projects = rest;
+    },
+  };
 }
 interface GrpcModule {
   ServerCredentials: { createInsecure(): unknown };
 }
 
-export async function startFallbackFirestore(port: number): Promise<{ port: number; stop(): void }> {
+export async function startFallbackFirestore(
+  port: number,
+): Promise<{ port: number; stop(): void; inspect: FallbackInspector }> {
   let entry: string;
   try {
     // createRequire resolves under every loader (tsx inside mocha has no import.meta.resolve).
@@ -41,9 +87,10 @@ export async function startFallbackFirestore(port: number): Promise<{ port: numb
   // FirestoreServer.start() binds 0.0.0.0; we bind its gRPC server ourselves to stay on loopback.
   // That needs the grpc-js copy the package itself uses (bindAsync checks instanceof).
   const grpcServer = server?.server;
-  if (!grpcServer || typeof grpcServer.bindAsync !== 'function') {
+  const state = server?.state;
+  if (!grpcServer || typeof grpcServer.bindAsync !== 'function' || !state?.projects) {
     throw new Error(
-      `${FALLBACK_PACKAGE} does not expose the gRPC server this harness binds to 127.0.0.1 ` +
+      `${FALLBACK_PACKAGE} does not expose the gRPC server and state this harness needs ` +
         `(tested with ${TESTED_VERSION}); refusing to let it bind 0.0.0.0`,
     );
   }
@@ -53,5 +100,5 @@ export async function startFallbackFirestore(port: number): Promise<{ port: numb
       err ? reject(err) : resolve(p),
     ),
   );
-  return { port: bound, stop: () => grpcServer.forceShutdown() };
+  return { port: bound, stop: () => grpcServer.forceShutdown(), inspect: inspector(state) };
 }

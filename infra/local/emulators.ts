@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { detectCloudSdk } from './emulators-detect.js';
 import type { EmulatorKind } from './emulators-detect.js';
 import { FALLBACK_PACKAGE, startFallbackFirestore } from './emulators-fallback.js';
+import type { FallbackInspector } from './emulators-fallback.js';
 import { freeLoopbackPort, httpGet, portOpen, spawnGroup, waitUntil } from './emulators-process.js';
 
 export { detectCloudSdk, NO_GCLOUD_ENV } from './emulators-detect.js';
@@ -21,6 +22,8 @@ export interface EmulatorHandle {
   startupMs: number;
   /** Process group of the gcloud emulator; absent for the in-process fallback. */
   pgid?: number;
+  /** Only the in-process Firestore fallback: its data, seen without the API calls it lacks. */
+  inspect?: FallbackInspector;
   /** Stops the emulator and every process it started; resolves once its port is closed. */
   stop(): Promise<void>;
 }
@@ -53,6 +56,7 @@ export async function startFirestoreEmulator(opts: EmulatorOptions = {}): Promis
       host: `127.0.0.1:${fallback.port}`,
       implementation: 'npm-fallback',
       startupMs: Date.now() - started,
+      inspect: fallback.inspect,
       async stop() {
         fallback.stop();
         await ensureClosed(fallback.port, 'firestore (npm fallback)');

@@ -20,6 +20,7 @@ import type { GoogleStandin } from '../../infra/standins/google/index.js';
 import { startCreatioStandin } from '../../infra/standins/creatio/index.js';
 import type { CreatioStandin } from '../../infra/standins/creatio/index.js';
 import { newFirestore, uniqueProjectId } from '../support/emulators.js';
+export { snapshotDocuments } from '../support/emulators.js';
 
 export const FUNCTIONS = [
   'tickTenant',
@@ -173,23 +174,6 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await Promise.all([google.close(), creatio.close()]);
     },
   };
-}
-
-/** Every document of the project with its update time: equal before and after means nothing was written. */
-export async function snapshotDocuments(db: Firestore): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (collections: FirebaseFirestore.CollectionReference[], depth: number) => {
-    if (depth > 6) return;
-    for (const c of collections) {
-      const snap = await c.get();
-      for (const d of snap.docs)
-        out[d.ref.path] = d.updateTime.toDate().toISOString() + d.updateTime.nanoseconds;
-      // Documents that only hold subcollections are not returned by get(): list them too.
-      for (const ref of await c.listDocuments()) await walk(await ref.listCollections(), depth + 1);
-    }
-  };
-  await walk(await db.listCollections(), 0);
-  return out;
 }
 
 export interface Answer {

@@ -69,13 +69,33 @@ export async function clearFirestore(projectId: string): Promise<void> {
       throw new Error(`clearing Firestore project ${projectId}: HTTP ${res.status} ${await res.text()}`);
     return;
   }
-  // The npm fallback has no REST endpoint for this; delete through the API instead.
-  const db = new Firestore({ projectId, host: emulator.host, ssl: false, credentials: EMULATOR_CREDENTIALS });
-  try {
-    for (const collection of await db.listCollections()) await db.recursiveDelete(collection);
-  } finally {
-    await db.terminate();
+  // The npm fallback has neither that endpoint nor the listing calls a recursive delete needs.
+  if (!emulator.inspect) throw new Error(`cannot clear Firestore project ${projectId} on this emulator`);
+  emulator.inspect.clear(projectId);
+}
+
+/** Every document of the project with its update time: equal before and after means nothing was written. */
+export async function snapshotDocuments(db: Firestore): Promise<Record<string, string>> {
+  // projectId is a public getter of the client, though its typings leave it out.
+  const projectId = (db as unknown as { projectId: string }).projectId;
+  const emulator = await firestoreEmulator();
+  const out: Record<string, string> = {};
+  if (emulator.inspect) {
+    for (const [path, at] of emulator.inspect.documents(projectId)) out[path] = at.toISOString();
+    return out;
   }
+  const walk = async (collections: FirebaseFirestore.CollectionReference[], depth: number) => {
+    if (depth > 6) return;
+    for (const c of collections) {
+      const snap = await c.get();
+      for (const d of snap.docs)
+        out[d.ref.path] = d.updateTime.toDate().toISOString() + d.updateTime.nanoseconds;
+      // Documents that only hold subcollections are not returned by get(): list them too.
+      for (const ref of await c.listDocuments()) await walk(await ref.listCollections(), depth + 1);
+    }
+  };
+  await walk(await db.listCollections(), 0);
+  return out;
 }
 
 /** A Pub/Sub client on the emulator; call skipUnlessPubsub(this) first where it may be missing. */
@@ -97,6 +117,13 @@ export async function skipUnlessPubsub(ctx: Mocha.Context): Promise<EmulatorHand
   const emulator = await pubsubEmulator();
   if (emulator) return emulator;
   return skipWith(ctx, `no Pub/Sub emulator: ${pubsubMissing}`);
+}
+
+/** Skips the calling test on the npm Firestore fallback, which lacks what `needs` names. */
+export async function skipOnFirestoreFallback(ctx: Mocha.Context, needs: string): Promise<void> {
+  const emulator = await firestoreEmulator();
+  if (emulator.implementation === 'npm-fallback')
+    skipWith(ctx, `the npm Firestore fallback has no ${needs}; the gcloud emulator runs this`);
 }
 
 /** mocha's skip() takes no reason, so the reason goes into the test title and to stderr. */

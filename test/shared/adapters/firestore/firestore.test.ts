@@ -17,7 +17,7 @@ import { runSync } from '../../../../shared/runSync.js';
 import type { SyncConnectionDeps } from '../../../../shared/syncConnection.js';
 import { syncConnection } from '../../../../shared/syncConnection.js';
 import { World, person } from '../../../fakes/world.js';
-import { newFirestore } from '../../../support/emulators.js';
+import { newFirestore, skipOnFirestoreFallback } from '../../../support/emulators.js';
 import { ruleRows } from '../../sync/ruleRows.js';
 
 const TENANT = 'acme';
@@ -130,7 +130,8 @@ describe('Firestore state store (emulator)', function () {
       requestedAt,
     });
 
-    it('lets exactly one of two concurrent runs in', async () => {
+    it('lets exactly one of two concurrent runs in', async function () {
+      await skipOnFirestoreFallback(this, 'transaction isolation');
       await connect(store, 'race', 1000);
       const results = await Promise.all([
         store.acquireLease(request('race', 'a', 500), 'x', 1000, 60_000),
