@@ -6,7 +6,8 @@
 import type { Clock, ContactSide, ItemResults, SyncStateStore, Written } from './ports.js';
 import type { Action, ConflictPolicy, Link, Note, Observed, Plan, Side, SideRecord } from './sync/index.js';
 import { DEFAULT_GUARD, SIDES, confirmCreate, plan } from './sync/index.js';
-import type { Counts } from './runSync.js';
+import type { Counts } from './counts.js';
+import { emptyCounts } from './counts.js';
 
 export interface ExecuteContext {
   sides: Record<Side, ContactSide>;
@@ -57,15 +58,7 @@ export async function executePlan(
   const failed = new Set<string>();
   const out: Executed = {
     finished: true,
-    counts: {
-      create: { crm: 0, google: 0 },
-      update: { crm: 0, google: 0 },
-      addToGroup: { crm: 0, google: 0 },
-      removeFromGroup: { crm: 0, google: 0 },
-      linked: 0,
-      retired: 0,
-      failed: 0,
-    },
+    counts: emptyCounts(),
     notes: [],
     activeDelta: 0,
     groupChanges: { crm: { added: [], removed: [] }, google: { added: [], removed: [] } },

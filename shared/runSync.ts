@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import type { Checkpoint, Clock, ContactSide, SideChanges, SyncStateStore } from './ports.js';
 import type {
   Action,
-  ActionKind,
   ConflictPolicy,
   GuardSettings,
   Link,
@@ -26,6 +25,8 @@ import {
   sideId,
 } from './sync/index.js';
 import { executePlan } from './execute.js';
+import type { Counts } from './counts.js';
+import { countPlan } from './counts.js';
 
 export interface SyncDeps {
   crm: ContactSide;
@@ -47,12 +48,6 @@ export interface RunOptions {
   pendingTimeoutMs?: number;
 }
 
-export type Counts = Record<ActionKind, Record<Side, number>> & {
-  linked: number;
-  retired: number;
-  failed: number;
-};
-
 export interface RunReport {
   outcome: 'ok' | 'partial' | 'refused' | 'dry-run';
   reason: string | null;
@@ -64,23 +59,6 @@ export interface RunReport {
   /** What a dry run would do. */
   planned: Action[] | null;
 }
-
-const emptyCounts = (): Counts => ({
-  create: { crm: 0, google: 0 },
-  update: { crm: 0, google: 0 },
-  addToGroup: { crm: 0, google: 0 },
-  removeFromGroup: { crm: 0, google: 0 },
-  linked: 0,
-  retired: 0,
-  failed: 0,
-});
-
-export const countPlan = (p: Plan): Counts => {
-  const c = emptyCounts();
-  for (const a of p.actions) c[a.kind][a.side] += 1;
-  c.retired = p.retire.length;
-  return c;
-};
 
 interface SideRead {
   changes: SideChanges;
