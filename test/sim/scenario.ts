@@ -205,7 +205,7 @@ async function play(w: SimWorld, commands: Command[], trace: string[]): Promise<
         if (!lease.ok) break;
         w.armCrash(cmd.at, cmd.after);
         try {
-          await runSync(
+          const report = await runSync(
             {
               ...w.openSides(),
               state: w.connections.syncState(lease.connection),
@@ -235,6 +235,8 @@ async function play(w: SimWorld, commands: Command[], trace: string[]): Promise<
             nextDueAt: w.clock.now(),
           });
           trace.push('  -> finished before the crash point');
+          // A whole run settles the edits before it, like any clean run: later edits start anew.
+          if (report.outcome === 'ok' && !report.more) await checkEdits();
           break;
         } catch (e) {
           w.crashPlan = null;

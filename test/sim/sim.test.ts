@@ -6,6 +6,9 @@ import { closeSimulation } from './world.js';
 
 const SEEDS = Number(process.env.SIM_SEEDS ?? 200);
 const FROM = Number(process.env.SIM_FROM ?? 1);
+// Seeds that once failed in a long run, kept so that what they found stays fixed. 1319: a phone edit
+// settled by a whole run, then replaced in Google, was taken for a concurrent edit by the checker.
+const ONCE_FAILED = [1319];
 
 describe(`whole-system simulation (${SEEDS} seeds from ${FROM}): stand-ins over HTTP, real adapters and runner`, function () {
   this.timeout(SEEDS * 5_000);
@@ -13,7 +16,8 @@ describe(`whole-system simulation (${SEEDS} seeds from ${FROM}): stand-ins over 
 
   it('every scenario converges with its invariants held', async () => {
     const failures: string[] = [];
-    for (let seed = FROM; seed < FROM + SEEDS; seed++) {
+    const seeds = [...ONCE_FAILED, ...Array.from({ length: SEEDS }, (_, i) => FROM + i)];
+    for (const seed of new Set(seeds)) {
       const r = await runSeed(seed, failures.length === 0);
       if (!r.ok)
         failures.push(
