@@ -1,7 +1,7 @@
 // The only place that builds concrete adapters. `app()` builds the service once per instance from
 // process.env (validated first: a missing variable fails with its name); tests build one from an
 // explicit environment and clients with `buildApp` and install it with `useApp`.
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.js';
 import { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import { GoogleAuth } from 'google-auth-library';
@@ -141,7 +141,7 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
   return {
     config,
     clock,
-    newId: clients.newId ?? randomUUID,
+    newId: clients.newId ?? newId,
     tenants,
     connections: new FirestoreConnections(firestore, meter),
     oneTime: new FirestoreOneTime(firestore, meter),

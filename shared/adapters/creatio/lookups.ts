@@ -1,7 +1,7 @@
 // Lookup values a contact points at (Account, Department, City, Region, Country, AddressType): names
 // by id for reading, ids by name for writing, found or created, cached for the run. Names compare
 // case-insensitively, as Creatio's SQL Server collation does.
-import { randomUUID } from 'node:crypto';
+import { newId as makeId } from '../../ids.js';
 import type { AddressType } from '../../sync/index.js';
 import { cleanText } from '../../sync/index.js';
 import { ADDRESS_TYPE_NAME } from './constants.js';
@@ -47,7 +47,7 @@ export class Lookups {
     private readonly http: CreatioHttp,
     private readonly budget: number,
     private readonly limits: ScanLimits,
-    private readonly newId: () => string = randomUUID,
+    private readonly newId: () => string = makeId,
   ) {}
 
   private remember(set: LookupSet, rows: NamedRow[]): void {

@@ -1,7 +1,7 @@
 // The CRM side of the sync for one static group: reads (members, changes, whole contacts), lookups by
 // id and email, and writes, over Creatio's OData 4 API. One instance serves one run: it keeps that
 // run's member list, lookup names and the versions of its own writes.
-import { randomUUID } from 'node:crypto';
+import { newId } from '../../ids.js';
 import type {
   ContactSide,
   CreateItem,
@@ -88,7 +88,7 @@ export class CreatioSide implements ContactSide {
       addressType: (id) => this.lookups.addressType(id),
     };
     this.names = names;
-    this.writer = new Writer(this.client.http, this.reader, this.lookups, names, this.folderId, randomUUID);
+    this.writer = new Writer(this.client.http, this.reader, this.lookups, names, this.folderId, newId);
   }
 
   stats(): CreatioStats {
