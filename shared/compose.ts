@@ -1,13 +1,13 @@
 // The only place that builds concrete adapters. `app()` builds the service once per instance from
 // process.env (validated first: a missing variable fails with its name); tests build one from an
 // explicit environment and clients with `buildApp` and install it with `useApp`.
-import { newId } from './ids.js';
 import { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import { GoogleAuth } from 'google-auth-library';
 import type { Env, ServiceConfig } from './config.js';
 import { serviceConfig } from './config.js';
 import { SyncError } from './errors.js';
+import { newId } from './ids.js';
 import type {
   Clock,
   Connection,
