@@ -29,6 +29,20 @@ export const MEMORY = '256Mi';
  */
 export const SYNC_MEMORY = '512Mi';
 
+/** What the process needs outside V8's old space (code, buffers, young generation): about 56 MiB. */
+const OUTSIDE_HEAP_MIB = 56;
+/**
+ * Node's flags for a memory tier: an old space that leaves room for the rest of the process, so V8
+ * collects before the instance is killed, and a small young generation, which keeps peaks low.
+ * `npm run bench` runs every invocation with the smallest tier's flags.
+ */
+export function nodeOptions(memory: string): string {
+  const mib = Number(/^(\d+)Mi$/.exec(memory)?.[1]);
+  if (!Number.isInteger(mib) || mib <= OUTSIDE_HEAP_MIB)
+    throw new Error(`memory ${memory}: expected e.g. 256Mi`);
+  return `--max-old-space-size=${mib - OUTSIDE_HEAP_MIB} --max-semi-space-size=2`;
+}
+
 // shared/compose.ts builds the whole service in every function and validates the whole configuration
 // at start, so every function needs both secrets today. Narrow these lists if that ever changes.
 const BOTH: FunctionSpec['secrets'] = ['tokenKey', 'googleClientSecret'];
@@ -105,7 +119,11 @@ export interface DeployInput {
 
 export function deployArgs(spec: FunctionSpec, input: DeployInput): string[] {
   const secrets = secretFlags(spec, input.project, input.tokenKeyVersion);
-  const env = [...Object.entries(input.env).map(([k, v]) => `${k}=${v}`), ...secrets.env];
+  const env = [
+    ...Object.entries(input.env).map(([k, v]) => `${k}=${v}`),
+    `NODE_OPTIONS=${nodeOptions(spec.memory ?? MEMORY)}`,
+    ...secrets.env,
+  ];
   const trigger =
     spec.trigger.kind === 'http'
       ? // Browsers and tenants' CRMs call these without Google identities; they check API keys,

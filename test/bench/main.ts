@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import type { RunSummary } from '../../shared/ports.js';
+import { MEMORY, nodeOptions } from '../../infra/deploy/functions.js';
 import { BenchWorld } from './world.js';
 import { seedCreatio, seedGoogle, editCreatio, editGoogle } from './seed.js';
 import { minimumCrm, minimumGoogle, type Work } from './minimum.js';
@@ -28,14 +29,13 @@ const { values } = parseArgs({
     contacts: { type: 'string', default: '25000' },
     connections: { type: 'string', default: '10000' },
     'latency-ms': { type: 'string', default: '5' },
-    'heap-mib': { type: 'string', default: '200' },
-    'node-options': { type: 'string', default: '--max-semi-space-size=2' },
+    // The smallest tier's flags, as deployed (infra/deploy/functions.ts).
+    'node-options': { type: 'string', default: nodeOptions(MEMORY) },
     only: { type: 'string' },
   },
 });
 const N = Number(values.contacts);
 const CONNECTIONS = Number(values.connections);
-const HEAP = Number(values['heap-mib']);
 
 const sum = (summaries: RunSummary[], key: string) => summaries.reduce((n, s) => n + (s.counts[key] ?? 0), 0);
 
@@ -47,7 +47,7 @@ async function measure(
   work: (summaries: RunSummary[]) => Work,
 ): Promise<Row> {
   const [g0, c0] = [w.googleRequests(), w.crmRequests()];
-  const r = await w.sync(userId, HEAP);
+  const r = await w.sync(userId);
   if (r.error) throw new Error(`${scenario}: ${r.error}`);
   const done = work(r.summaries);
   return {
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     );
     progress(JSON.stringify(rows.at(-1)));
     if (values.only === 'initial') return void printTable(rows);
-    await w.sync('main', HEAP); // our own writes echo back once; that run is not a scenario
+    await w.sync('main'); // our own writes echo back once; that run is not a scenario
 
     const changes = Math.max(2, Math.floor((2 * N) / 100));
     editGoogle(w, google, changes / 2);
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       })),
     );
     progress(JSON.stringify(rows.at(-1)));
-    await w.sync('main', HEAP);
+    await w.sync('main');
 
     const quiet = (label: string, contacts: number, userId: string) =>
       measure(w, label, contacts, userId, (s) => ({
@@ -150,8 +150,8 @@ async function main(): Promise<void> {
       seedGoogle(w, `${user}@example.com`, size, 0);
       const folder = seedCreatio(w, user, 0).folderId;
       await w.connectUser(user, `${user}@example.com`, folder);
-      await w.sync(user, HEAP);
-      await w.sync(user, HEAP);
+      await w.sync(user);
+      await w.sync(user);
       rows.push(await quiet(`incremental, no change (${size.toLocaleString('en')} pairs)`, size, user));
       progress(JSON.stringify(rows.at(-1)));
     }
@@ -174,7 +174,7 @@ async function fanOut(w: BenchWorld, count: number): Promise<Row> {
       batch.set(connections.doc(`user-${j}`), { userId: `user-${j}`, schedulable: true, nextDueAt: 0 });
     await batch.commit();
   }
-  const r = await w.invoke('tickTenant', { tenantId: tenant }, HEAP);
+  const r = await w.invoke('tickTenant', { tenantId: tenant });
   if (r.error) throw new Error(`fan-out: ${r.error}`);
   return {
     scenario: `fan-out of ${count.toLocaleString('en')} connections`,

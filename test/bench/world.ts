@@ -170,14 +170,9 @@ export class BenchWorld {
   }
 
   /** One function invocation in its own process. */
-  invoke(fn: 'syncUser' | 'tickTenant', data: unknown, heapMiB?: number): Promise<Invocation> {
+  invoke(fn: 'syncUser' | 'tickTenant', data: unknown): Promise<Invocation> {
     const child = fileURLToPath(new URL('./child.mjs', import.meta.url));
-    const args = [
-      ...(heapMiB ? [`--max-old-space-size=${heapMiB}`] : []),
-      ...this.nodeOptions,
-      child,
-      JSON.stringify({ env: this.env(), fn, data }),
-    ];
+    const args = [...this.nodeOptions, child, JSON.stringify({ env: this.env(), fn, data })];
     return new Promise((resolve, reject) => {
       const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
@@ -196,10 +191,7 @@ export class BenchWorld {
    * A sync as the platform runs it: the first invocation, then each continuation it publishes, until
    * done. Figures are summed over invocations; memory is the largest of them.
    */
-  async sync(
-    userId: string,
-    heapMiB?: number,
-  ): Promise<Invocation & { invocations: number; summaries: RunSummary[] }> {
+  async sync(userId: string): Promise<Invocation & { invocations: number; summaries: RunSummary[] }> {
     let request: SyncRequest = {
       tenantId: TENANT,
       userId,
@@ -218,7 +210,7 @@ export class BenchWorld {
     };
     this.intervalSkewMs += 15 * 60_000;
     for (let i = 0; i < 20; i++) {
-      const r = await this.invoke('syncUser', request, heapMiB);
+      const r = await this.invoke('syncUser', request);
       total.invocations++;
       total.wallSeconds += r.wallSeconds;
       total.firestoreReads += r.firestoreReads;
