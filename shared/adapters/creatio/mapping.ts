@@ -22,6 +22,7 @@ import {
 } from '../../sync/index.js';
 import { COMMUNICATION_TYPE, NO_YEAR, PHONE_TYPE_BY_ID, PHONE_TYPE_ID } from './constants.js';
 import type { AddressRow, CommunicationRow, ContactRow } from './wire.js';
+import { flat } from '../../flat.js';
 
 /** Names of the lookup values a contact points at, resolved by the caller (lookups.ts). */
 export interface Names {
@@ -67,7 +68,7 @@ export type ExtraEmail = Extra['e'][number];
 export type ExtraPhone = Extra['p'][number];
 export type ExtraAddress = Extra['a'][number];
 
-export const encodeExtra = (x: Extra): string => JSON.stringify(x);
+export const encodeExtra = (x: Extra): string => flat(JSON.stringify(x));
 
 /** Our own data coming back through storage: anything unreadable means "unknown, read again". */
 export function decodeExtra(s: string | null | undefined): Extra | null {

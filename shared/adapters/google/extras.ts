@@ -2,6 +2,7 @@
 // rewriting a Person field, which replaces it wholesale, gives back what we do not map. Keyed by the
 // canonical value it belongs to, so it is reapplied only while that value is unchanged.
 import { z } from 'zod';
+import { flat } from '../../flat.js';
 
 export interface Extra {
   /** Name parts we do not map: honorifics, phonetic names. */
@@ -81,7 +82,7 @@ function stable(v: unknown): unknown {
 
 export function encodeExtra(e: Extra): string | null {
   const s = stable(e);
-  return isEmpty(s) ? null : JSON.stringify(s);
+  return isEmpty(s) ? null : flat(JSON.stringify(s));
 }
 
 /** `base` with the parts owned by the written Person fields taken from `written`. */
