@@ -25,7 +25,7 @@ export const MEMORY = '256Mi';
 /**
  * A sync holds both sides of a first sync in memory while it pairs them (25,000 contacts a side: about
  * 250 MiB measured by npm run bench), and a full resync every link while it lists Google (41,667 pairs:
- * about 258 MiB). Both sit at the edge of the smallest tier, so syncUser gets the next for headroom.
+ * 256-262 MiB). Both sit at the edge of the smallest tier, so syncUser gets the next for headroom.
  */
 export const SYNC_MEMORY = '512Mi';
 
