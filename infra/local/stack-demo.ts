@@ -4,7 +4,13 @@
 import type { CreatioStandin } from '../standins/creatio/index.js';
 import { seedDemo as seedCreatio } from '../standins/creatio/index.js';
 import type { GoogleStandin } from '../standins/google/index.js';
-import { DEMO_ACCOUNT, seedDemo as seedGoogle } from '../standins/google/index.js';
+import {
+  DEMO_ACCOUNT,
+  emailsOf,
+  groupsOf,
+  seedDemo as seedGoogle,
+  titleOf,
+} from '../standins/google/index.js';
 import type { RunSummary } from '../../shared/ports.js';
 import type { ServedFunctions } from './stack-functions.js';
 import type { ApiTarget } from './stack-http.js';
@@ -41,15 +47,6 @@ export function seedDemoData(google: GoogleStandin | null, creatio: CreatioStand
 }
 
 type Json = Record<string, unknown>;
-
-const emailsOf = (p: Json): string[] =>
-  ((p.emailAddresses as { value: string }[] | undefined) ?? []).map((e) => e.value.toLowerCase());
-const groupsOf = (p: Json): string[] =>
-  (
-    (p.memberships as { contactGroupMembership?: { contactGroupResourceName: string } }[] | undefined) ?? []
-  ).map((m) => m.contactGroupMembership?.contactGroupResourceName ?? '');
-const titleOf = (p: Json): string =>
-  ((p.organizations as { title?: string }[] | undefined) ?? [])[0]?.title ?? '';
 
 export interface WalkContext {
   fn: ServedFunctions;

@@ -6,6 +6,7 @@ import type { PubSub, Topic } from '@google-cloud/pubsub';
 import type { Harness, TenantSeed } from '../functions/harness.js';
 import { call, startHarness, waitFor } from '../functions/harness.js';
 import type { RunSummary } from '../../shared/ports.js';
+import { emailsOf, groupsOf, titleOf } from '../../infra/standins/google/index.js';
 import { newPubSub, uniqueProjectId } from '../support/emulators.js';
 
 export const SYNC_TOPIC = 'contact-sync-user';
@@ -101,6 +102,8 @@ export async function syncNowAndWait(s: Stack, seed: TenantSeed, userId: string)
 
 type Json = Record<string, unknown>;
 
+export { emailsOf, groupsOf, titleOf };
+
 export function googleGroups(s: Stack, name: string): Json[] {
   return s.h.google.user.listGroups(ACCOUNT).filter((g) => g.name === name);
 }
@@ -108,17 +111,6 @@ export function googleGroups(s: Stack, name: string): Json[] {
 export function googleContacts(s: Stack): Json[] {
   return s.h.google.user.listContacts(ACCOUNT);
 }
-
-export const emailsOf = (p: Json): string[] =>
-  ((p.emailAddresses as { value: string }[] | undefined) ?? []).map((e) => e.value.toLowerCase());
-
-export const groupsOf = (p: Json): string[] =>
-  ((p.memberships as { contactGroupMembership?: { contactGroupResourceName: string } }[] | undefined) ?? [])
-    .map((m) => m.contactGroupMembership?.contactGroupResourceName ?? '')
-    .filter(Boolean);
-
-export const titleOf = (p: Json): string =>
-  ((p.organizations as { title?: string }[] | undefined) ?? [])[0]?.title ?? '';
 
 export function googleByEmail(s: Stack, email: string): Json[] {
   return googleContacts(s).filter((p) => emailsOf(p).includes(email));

@@ -8,5 +8,6 @@ export type { Clock } from './clock.js';
 export type { FaultMatch, FaultRegistry, FaultSpec } from './faults.js';
 export type { MethodCounts, StandinStats } from './stats.js';
 export type { PersonJson, UserApi } from './user.js';
+export { emailsOf, groupsOf, titleOf } from './personView.js';
 export { SCOPE_CONTACTS, SCOPE_CONTACTS_READONLY } from './tokens.js';
 export { seedDemo } from './demo.js';

@@ -14,19 +14,12 @@ import { KEY_FILE } from '../../../infra/local/stack-state.js';
 import { parseStackArgs } from '../../../infra/local/stack-options.js';
 import type { LocalStack } from '../../../infra/local/stack.js';
 import { startLocalStack } from '../../../infra/local/stack.js';
-import { DEMO_ACCOUNT } from '../../../infra/standins/google/index.js';
+import { DEMO_ACCOUNT, emailsOf, groupsOf } from '../../../infra/standins/google/index.js';
 import { skipWith } from '../../support/emulators.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const GROUP = "bpm'online";
-type Json = Record<string, unknown>;
 
-const emailsOf = (p: Json): string[] =>
-  ((p.emailAddresses as { value: string }[] | undefined) ?? []).map((e) => e.value.toLowerCase());
-const groupsOf = (p: Json): string[] =>
-  (
-    (p.memberships as { contactGroupMembership?: { contactGroupResourceName: string } }[] | undefined) ?? []
-  ).map((m) => m.contactGroupMembership?.contactGroupResourceName ?? '');
 const portOf = (hostOrUrl: string): number => Number(/:(\d+)(?:\/|$)/.exec(hostOrUrl)?.[1]);
 
 async function startDemoStack(stateDir: string, say: (line: string) => void): Promise<LocalStack> {
