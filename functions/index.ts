@@ -12,10 +12,11 @@ import { tickTenant } from './tickTenant.js';
 
 installFrameworkErrorHandler();
 
-functions.cloudEvent('tickTenant', tickTenant);
-functions.cloudEvent('syncUser', syncUser);
-functions.http('syncNow', syncNow);
-functions.http('syncStatus', syncStatus);
-functions.http('syncSettings', syncSettings);
-functions.http('oauthStart', oauthStart);
-functions.http('oauthCallback', oauthCallback);
+const events = { tickTenant, syncUser };
+const http = { syncNow, syncStatus, syncSettings, oauthStart, oauthCallback };
+for (const [name, fn] of Object.entries(events)) functions.cloudEvent(name, fn);
+for (const [name, fn] of Object.entries(http)) functions.http(name, fn);
+
+export type FunctionName = keyof typeof events | keyof typeof http;
+/** The names registered above, for whatever serves or lists them all. */
+export const FUNCTION_NAMES = [...Object.keys(events), ...Object.keys(http)] as FunctionName[];

@@ -3,7 +3,7 @@
 import { TOPICS } from '../deploy/names.js';
 import type { Emulators } from './stack-emulators.js';
 import type { ServedFunctions } from './stack-functions.js';
-import { FUNCTION_NAMES } from './stack-functions.js';
+import { FUNCTION_NAMES } from '../../functions/index.js';
 
 export interface BannerInfo {
   projectId: string;

@@ -5,20 +5,10 @@
 import type { RequestListener, Server } from 'node:http';
 import { createServer } from 'node:http';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import '../../functions/index.js';
+import { FUNCTION_NAMES } from '../../functions/index.js';
+import type { FunctionName } from '../../functions/index.js';
 import type { PortChoice } from './stack-options.js';
 import { listen, onPort } from './stack-ports.js';
-
-export const FUNCTION_NAMES = [
-  'tickTenant',
-  'syncUser',
-  'syncNow',
-  'syncStatus',
-  'syncSettings',
-  'oauthStart',
-  'oauthCallback',
-] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export interface ServedFunctions {
   /** http://127.0.0.1:PORT */

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import '../../functions/index.js';
+import { FUNCTION_NAMES } from '../../functions/index.js';
+import type { FunctionName } from '../../functions/index.js';
 import { setLogSink } from '../../functions/log.js';
 import type { LogSink } from '../../functions/log.js';
 import type { App } from '../../shared/compose.js';
@@ -21,17 +22,6 @@ import { startCreatioStandin } from '../../infra/standins/creatio/index.js';
 import type { CreatioStandin } from '../../infra/standins/creatio/index.js';
 import { newFirestore, uniqueProjectId } from '../support/emulators.js';
 export { snapshotDocuments } from '../support/emulators.js';
-
-export const FUNCTIONS = [
-  'tickTenant',
-  'syncUser',
-  'syncNow',
-  'syncStatus',
-  'syncSettings',
-  'oauthStart',
-  'oauthCallback',
-] as const;
-export type FunctionName = (typeof FUNCTIONS)[number];
 
 export class RecordingQueue implements JobQueue {
   readonly sent: SyncRequest[] = [];
@@ -101,7 +91,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   setLogSink((entry) => logs.push(entry));
   const servers = new Map<FunctionName, Server>();
   const urls = {} as Record<FunctionName, string>;
-  for (const name of FUNCTIONS) {
+  for (const name of FUNCTION_NAMES) {
     const server = getTestServer(name);
     servers.set(name, server);
     urls[name] = await listen(server);

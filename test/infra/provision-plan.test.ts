@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { serviceConfig } from '../../shared/config.js';
 import { FUNCTIONS, SYNC_TIMEOUT_SECONDS } from '../../infra/deploy/functions.js';
+import { FUNCTION_NAMES } from '../../functions/index.js';
 import { loadIndexConfig } from '../../infra/deploy/indexes.js';
 import { DEAD_LETTER_SUBSCRIPTION, TOPICS } from '../../infra/deploy/names.js';
 import type { Plan, PlanOptions, Step } from '../../infra/deploy/plan.js';
@@ -78,6 +79,11 @@ describe('provisioning plan', () => {
     assert.deepEqual(
       FUNCTIONS.map((f) => f.name),
       ['tickTenant', 'syncUser', 'syncNow', 'syncStatus', 'syncSettings', 'oauthStart', 'oauthCallback'],
+    );
+    // Deployed by the names functions/index.ts registers.
+    assert.deepEqual(
+      FUNCTIONS.map((f) => f.name),
+      FUNCTION_NAMES,
     );
     for (const f of FUNCTIONS) {
       const args = deployOf(p, f.name);
