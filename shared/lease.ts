@@ -22,6 +22,20 @@ export function leaseRefusal(
   return null;
 }
 
+/**
+ * The queued "Sync now" once its own request was refused for good (disabled, not connected): left
+ * queued, syncNow would answer its id for the queue's whole lifetime and publish nothing.
+ */
+export function queuedAfterRefusal(
+  c: Connection,
+  request: SyncRequest,
+  refusal: Extract<LeaseResult, { ok: false }>,
+): Connection['queuedRun'] {
+  // Busy: the lease holder hands the queued run on when it ends (syncConnection).
+  if (refusal.reason === 'busy' || c.queuedRun?.runId !== request.runId) return c.queuedRun;
+  return null;
+}
+
 /** The connection as leased to this attempt; a "Sync now" it answers leaves the queue. */
 export function leased(
   c: Connection,

@@ -73,6 +73,29 @@ function permanentReason(e: SyncError): { status: 'needs-reconnect' | 'error'; r
   }
 }
 
+/**
+ * A "Sync now" queued before this run took the lease: its message may have come while this run held
+ * the lease and been acknowledged as busy (Pub/Sub keeps no order), so the lease holder sends it again
+ * as it ends. If it already ran, or comes later, the copy is a duplicate delivery the lease ignores.
+ */
+async function handOverQueuedRun(
+  deps: SyncConnectionDeps,
+  request: SyncRequest,
+  seen: Connection['queuedRun'],
+): Promise<void> {
+  if (!seen || seen.runId === request.runId) return;
+  const { tenantId, userId } = request;
+  const now = await deps.connections.get(tenantId, userId);
+  if (now?.queuedRun?.runId !== seen.runId) return;
+  try {
+    await deps.queue.publishSync([
+      { tenantId, userId, trigger: 'manual', runId: seen.runId, requestedAt: seen.at },
+    ]);
+  } catch {
+    // The queue's lifetime (10 minutes) ends the wait; this run's own outcome stands.
+  }
+}
+
 export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequest): Promise<SyncOutcome> {
   const { connections, clock } = deps;
   const startedAt = clock.now();
@@ -103,7 +126,7 @@ export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequ
       error,
       reason,
     };
-    return connections.finishRun(request.tenantId, request.userId, {
+    const committed = await connections.finishRun(request.tenantId, request.userId, {
       runId: request.runId,
       attempt,
       checkpoint: null,
@@ -112,6 +135,8 @@ export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequ
       summary,
       nextDueAt: now + connection.intervalMinutes * 60_000,
     });
+    if (committed) await handOverQueuedRun(deps, request, connection.queuedRun);
+    return committed;
   };
 
   let report: RunReport;

@@ -10,7 +10,7 @@ import type {
   SyncRequest,
   SyncStateStore,
 } from '../../shared/ports.js';
-import { leaseRefusal, leased } from '../../shared/lease.js';
+import { leaseRefusal, leased, queuedAfterRefusal } from '../../shared/lease.js';
 import { FakeState } from './fakeState.js';
 
 const emptyCheckpoint = () => ({
@@ -42,7 +42,10 @@ export class FakeConnections implements ConnectionStore {
     const c = this.rows.get(this.key(request.tenantId, request.userId));
     if (!c) return { ok: false, reason: 'missing', runId: null };
     const refused = leaseRefusal(c, request, now);
-    if (refused) return refused;
+    if (refused) {
+      c.queuedRun = queuedAfterRefusal(c, request, refused);
+      return refused;
+    }
     const next = leased(c, request, attempt, now, ttlMs);
     this.rows.set(this.key(request.tenantId, request.userId), next);
     return { ok: true, connection: structuredClone(next) };

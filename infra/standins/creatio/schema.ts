@@ -9,11 +9,12 @@ export const EDM_TYPE: Readonly<Record<ColumnType, string>> = {
   Guid: 'Edm.Guid',
   String: 'Edm.String',
   DateTime: 'Edm.DateTimeOffset',
-  Date: 'Edm.Date',
+  // Creatio exposes its Date columns as date-times (midnight UTC).
+  Date: 'Edm.DateTimeOffset',
   Boolean: 'Edm.Boolean',
   Int: 'Edm.Int32',
 };
-/** Internal values: Guid lowercase or null (empty lookup), DateTime epoch ms, Date `YYYY-MM-DD`. */
+/** Internal values: Guid lowercase or null (empty lookup), DateTime epoch ms, Date `YYYY-MM-DD`; null = empty. */
 export type Value = string | number | boolean | null;
 export type Row = Readonly<Record<string, Value>>;
 

@@ -1,6 +1,9 @@
 // Time values are epoch milliseconds, possibly fractional: Creatio keeps sub-millisecond precision
 // and echoes 7 fractional digits after POST while GET shows milliseconds (reference §5).
 
+/** How Creatio shows an empty date or date-time column. */
+export const EMPTY_DATE = '0001-01-01T00:00:00Z';
+
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
 // Epoch milliseconds in a double resolve about 0.24 µs today, so values are rounded to whole

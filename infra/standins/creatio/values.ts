@@ -1,9 +1,11 @@
-// Conversion between the JSON wire form and stored values. Lookups are stored as null when
-// empty and shown as the all-zero GUID (reference §1); text columns are never null.
+// Conversion between the JSON wire form and stored values. Creatio shows no nulls: an empty lookup is
+// the all-zero GUID (reference §1), an empty date or date-time 0001-01-01T00:00:00Z (.NET's
+// DateTime.MinValue; Creatio Academy's OData 4 "add data" example answers a name-only contact with
+// `"BirthDate": "0001-01-01T00:00:00Z"`), text "", numbers 0, flags false. Stored, empty is null.
 import { badRequest } from './errors.js';
 import { EMPTY_GUID, isGuid } from './guid.js';
 import { EDM_TYPE, type ColumnDef, type EntitySetDef, type Row, type Value } from './schema.js';
-import { formatMs, formatTicks, parseDate, parseDateTime } from './time.js';
+import { EMPTY_DATE, formatMs, formatTicks, parseDate, parseDateTime } from './time.js';
 
 export const edmType = (col: ColumnDef): string => EDM_TYPE[col.type];
 
@@ -26,14 +28,19 @@ export function fromJson(col: ColumnDef, v: unknown): Value {
       if (typeof v === 'string') return v;
       throw cannotConvert(v, col);
     case 'DateTime': {
-      if (v === null) return null;
+      if (v === null || isEmptyDate(v)) return null;
       const ms = typeof v === 'string' ? parseDateTime(v) : undefined;
       if (ms === undefined) throw cannotConvert(v, col);
       return ms;
     }
     case 'Date': {
-      if (v === null) return null;
-      const d = typeof v === 'string' ? parseDate(v) : undefined;
+      if (v === null || isEmptyDate(v)) return null;
+      // Shown as a date-time at midnight UTC; another time of day is refused and the bare `YYYY-MM-DD`
+      // form accepted (both ours: Creatio's answer to either is unknown).
+      const d =
+        typeof v === 'string'
+          ? parseDate(v.replace(/T00:00(?::00(?:\.0{1,7})?)?(?:Z|[+-]00:00)$/, ''))
+          : undefined;
       if (d === undefined) throw cannotConvert(v, col);
       return d;
     }
@@ -48,12 +55,18 @@ export function fromJson(col: ColumnDef, v: unknown): Value {
   }
 }
 
+/** The empty date in any spelling a client may send back: 0001-01-01, midnight, UTC. */
+function isEmptyDate(v: unknown): boolean {
+  return typeof v === 'string' && /^0001-01-01(?:T00:00(?::00(?:\.0{1,7})?)?(?:Z|[+-]00:00))?$/.test(v);
+}
+
 export type TimeForm = 'get' | 'echo';
 
 export function toJson(col: ColumnDef, v: Value, form: TimeForm): unknown {
   if (col.type === 'Guid') return v ?? EMPTY_GUID;
   if (col.type === 'DateTime')
-    return typeof v === 'number' ? (form === 'get' ? formatMs(v) : formatTicks(v)) : null;
+    return typeof v === 'number' ? (form === 'get' ? formatMs(v) : formatTicks(v)) : EMPTY_DATE;
+  if (col.type === 'Date') return typeof v === 'string' ? `${v}T00:00:00Z` : EMPTY_DATE;
   return v;
 }
 

@@ -2,6 +2,11 @@
 import type { AddressType, PhoneType } from '../../sync/index.js';
 
 export const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
+/**
+ * How Creatio shows, and takes, an empty date column (.NET's DateTime.MinValue): Creatio Academy's
+ * OData 4 example answers a contact created with a name only with `"BirthDate": "0001-01-01T00:00:00Z"`.
+ */
+export const EMPTY_DATE = '0001-01-01T00:00:00Z';
 
 export const COMMUNICATION_TYPE = {
   Email: 'ee1c85c3-cfcb-df11-9b2a-001d60e938c6',

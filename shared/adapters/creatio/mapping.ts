@@ -20,8 +20,9 @@ import {
   normalizeContact,
   phoneKey,
 } from '../../sync/index.js';
-import { COMMUNICATION_TYPE, NO_YEAR, PHONE_TYPE_BY_ID, PHONE_TYPE_ID } from './constants.js';
+import { COMMUNICATION_TYPE, EMPTY_DATE, NO_YEAR, PHONE_TYPE_BY_ID, PHONE_TYPE_ID } from './constants.js';
 import type { AddressRow, CommunicationRow, ContactRow } from './wire.js';
+import { isEmptyDate } from './wire.js';
 import { flat } from '../../flat.js';
 
 /** Names of the lookup values a contact points at, resolved by the caller (lookups.ts). */
@@ -100,7 +101,8 @@ export function emailTypeOf(external: string): EmailType {
 
 export function birthdayOf(birthDate: string | null | undefined): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(birthDate ?? '');
-  if (!m) return '';
+  // Creatio shows an empty date as 0001-01-01: nobody's birthday.
+  if (!m || isEmptyDate(birthDate!)) return '';
   return m[1] === NO_YEAR ? `--${m[2]}-${m[3]}` : `${m[1]}-${m[2]}-${m[3]}`;
 }
 
@@ -166,9 +168,10 @@ export function fullName(c: Contact): string {
   return joined !== '' ? joined : displayName(c);
 }
 
-export function birthDateOf(birthday: string): string | null {
-  if (birthday === '') return null;
-  return birthday.startsWith('--') ? `${NO_YEAR}${birthday.slice(1)}` : birthday;
+/** A Date column is shown and taken as a date-time at midnight UTC; empty is Creatio's own empty date. */
+export function birthDateOf(birthday: string): string {
+  if (birthday === '') return EMPTY_DATE;
+  return `${birthday.startsWith('--') ? `${NO_YEAR}${birthday.slice(1)}` : birthday}T00:00:00Z`;
 }
 
 /**

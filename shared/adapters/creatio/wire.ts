@@ -2,7 +2,10 @@
 // adapter works with typed rows only. Unknown properties are dropped; empty lookups become null.
 import { z } from 'zod';
 import { SyncError } from '../../errors.js';
-import { EMPTY_GUID } from './constants.js';
+import { EMPTY_DATE, EMPTY_GUID } from './constants.js';
+
+/** Creatio's empty date, in the forms it may take (date-time at midnight UTC, or a bare date). */
+export const isEmptyDate = (s: string): boolean => s.slice(0, 10) === EMPTY_DATE.slice(0, 10);
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -17,6 +20,12 @@ const lookup = z
   .nullable()
   .optional()
   .transform((s) => (s === null || s === undefined || s === EMPTY_GUID ? null : s.toLowerCase()));
+/** A date column: Creatio's empty date (or null) means empty. */
+const day = z
+  .string()
+  .nullable()
+  .optional()
+  .transform((s) => (s === null || s === undefined || isEmptyDate(s) ? null : s));
 const text = z
   .string()
   .nullable()
@@ -59,7 +68,7 @@ export const contactRow = z.object({
   AccountId: lookup,
   DepartmentId: lookup,
   JobTitle: text,
-  BirthDate: z.string().nullable().optional(),
+  BirthDate: day,
   Notes: text,
 });
 export type ContactRow = z.infer<typeof contactRow>;

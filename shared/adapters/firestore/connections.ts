@@ -13,7 +13,7 @@ import type {
   SyncRequest,
   SyncStateStore,
 } from '../../ports.js';
-import { leaseRefusal, leased } from '../../lease.js';
+import { leaseRefusal, leased, queuedAfterRefusal } from '../../lease.js';
 import { connectionFromDoc, emptyCheckpoint, schedulable, summaryFromDoc } from './codec.js';
 import type { FirestoreMeter } from './meter.js';
 import { connectionDoc, connections, links, members, runs } from './paths.js';
@@ -53,7 +53,13 @@ export class FirestoreConnections implements ConnectionStore, ConnectionControls
       if (!snap.exists) return { ok: false, reason: 'missing', runId: null };
       const c = connectionFromDoc(snap.data());
       const refused = leaseRefusal(c, request, now);
-      if (refused) return refused;
+      if (refused) {
+        if (c.queuedRun !== null && queuedAfterRefusal(c, request, refused) === null) {
+          tx.update(ref, { queuedRun: null });
+          this.meter.wrote(1);
+        }
+        return refused;
+      }
       const next = leased(c, request, attempt, now, ttlMs);
       tx.update(ref, { lease: next.lease, queuedRun: next.queuedRun });
       this.meter.wrote(1);

@@ -41,3 +41,11 @@ export async function findOrCreateGroup(client: PeopleClient, name: string): Pro
   }
   throw new SyncError('unavailable', 'google contact group: neither found nor created', { side: 'google' });
 }
+
+/** How many contacts the group holds now: one contactGroups.get that lists none of them. */
+export async function memberCount(client: PeopleClient, group: string): Promise<number> {
+  const res = await client.call('contactGroups.get', 'read', groupSchema, (o) =>
+    client.api.contactGroups.get({ resourceName: group, maxMembers: 0, groupFields: 'memberCount' }, o),
+  );
+  return res.memberCount ?? 0;
+}

@@ -101,6 +101,8 @@ export const groupSchema = z.object({
   resourceName: z.string().min(1),
   name: optStr,
   groupType: optStr,
+  /** proto3 JSON drops a zero: an empty group has no memberCount at all. */
+  memberCount: z.number().int().nonnegative().optional(),
 });
 export const listGroupsSchema = z.object({
   contactGroups: z.array(groupSchema).optional(),

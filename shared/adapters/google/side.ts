@@ -12,7 +12,7 @@ import type {
 import type { LookupKeys, SideRecord } from '../../sync/index.js';
 import { DEFAULT_RETRY, PeopleClient, type RetryPolicy } from './client.js';
 import { decodeCursor, EchoSet, encodeCursor, withWrites } from './cursor.js';
-import { findOrCreateGroup } from './group.js';
+import { findOrCreateGroup, memberCount } from './group.js';
 import { PERSON_FIELDS } from './mapping.js';
 import {
   batchGet,
@@ -110,11 +110,15 @@ export class GooglePeopleSide implements ContactSide {
         const inc = await incrementalListing(this.client, c.group, c.token, (id, etag) =>
           echoes.take(id, etag),
         );
+        // The guard must see the group emptied on every run. It can only shrink when someone left it
+        // (or was deleted) since the token: only then is the count asked for, so a quiet run stays at
+        // one request.
+        const left = inc.departures.length > 0 || inc.records.some((r) => !r.inGroup);
         return {
           records: inc.records,
           departures: inc.departures,
           complete: false,
-          memberCount: null,
+          memberCount: left ? await memberCount(this.client, c.group) : null,
           members: null,
           cursor: encodeCursor({ group: c.group, token: inc.syncToken, echoes: echoes.remaining() }),
         };

@@ -152,14 +152,34 @@ describe('Creatio stand-in: OData 4 resources (reference §1, §5)', () => {
     assert.equal((await env.api.post('Contact', { Name: 42 })).status, 400);
   });
 
-  it('§6.1 BirthDate is an Edm.Date written and read as YYYY-MM-DD', async () => {
-    const r = await env.api.post('Contact', { Name: 'Born', BirthDate: '1990-02-28' });
-    assert.equal(r.json.BirthDate, '1990-02-28');
-    assert.equal((await env.api.get(`Contact(${r.json.Id})`)).json.BirthDate, '1990-02-28');
+  it('§6.1 BirthDate is a date-time at midnight UTC; empty dates and date-times are 0001-01-01', async () => {
+    const r = await env.api.post('Contact', { Name: 'Born', BirthDate: '1990-02-28T00:00:00Z' });
+    assert.equal(r.json.BirthDate, '1990-02-28T00:00:00Z');
+    assert.equal((await env.api.get(`Contact(${r.json.Id})`)).json.BirthDate, '1990-02-28T00:00:00Z');
     assert.equal(
-      (await env.api.post('Contact', { Name: 'Bad', BirthDate: '1990-02-28T00:00:00Z' })).status,
+      (await env.api.post('Contact', { Name: 'Bad', BirthDate: '1990-02-28T10:00:00Z' })).status,
       400,
     );
+    const bare = await env.api.post('Contact', { Name: 'Name only' });
+    assert.equal(bare.json.BirthDate, '0001-01-01T00:00:00Z');
+    const got = (await env.api.get(`Contact(${bare.json.Id})`)).json;
+    assert.deepEqual(
+      [got.BirthDate, got.AccountId, got.JobTitle, got.Age, got.Confirmed],
+      ['0001-01-01T00:00:00Z', '00000000-0000-0000-0000-000000000000', '', 0, false],
+    );
+    const row = await env.api.post('ContactCommunication', {
+      ContactId: bare.json.Id,
+      CommunicationTypeId: 'ee1c85c3-cfcb-df11-9b2a-001d60e938c6',
+      Number: 'x@example.com',
+    });
+    assert.equal(row.json.DateSetNonActual, '0001-01-01T00:00:00Z');
+    // What Creatio shows as empty, written back, is empty again.
+    for (const empty of ['0001-01-01T00:00:00Z', null]) {
+      await env.api.patch(`Contact(${r.json.Id})`, { BirthDate: empty, AccountId: EMPTY_GUID });
+      const back = (await env.api.get(`Contact(${r.json.Id})`)).json;
+      assert.deepEqual([back.BirthDate, back.AccountId], ['0001-01-01T00:00:00Z', EMPTY_GUID]);
+      await env.api.patch(`Contact(${r.json.Id})`, { BirthDate: '1990-02-28' });
+    }
   });
 
   it('§1 the key may also be a path segment (Contact/<guid>), as in the batch examples', async () => {

@@ -93,6 +93,9 @@ describe('Creatio mapping: reading a Contact', () => {
     ['1604-02-29', '--02-29'],
     ['1604-12-31', '--12-31'],
     ['1980-02-03T00:00:00Z', '1980-02-03'],
+    // Creatio's empty date.
+    ['0001-01-01T00:00:00Z', ''],
+    ['0001-01-01', ''],
     [null, ''],
     ['', ''],
   ];
@@ -100,10 +103,10 @@ describe('Creatio mapping: reading a Contact', () => {
     it(`BirthDate ${JSON.stringify(stored)} reads as ${JSON.stringify(canonical)}`, () =>
       assert.equal(birthdayOf(stored), canonical));
 
-  const writes: [string, string | null][] = [
-    ['1980-02-03', '1980-02-03'],
-    ['--02-29', '1604-02-29'],
-    ['', null],
+  const writes: [string, string][] = [
+    ['1980-02-03', '1980-02-03T00:00:00Z'],
+    ['--02-29', '1604-02-29T00:00:00Z'],
+    ['', '0001-01-01T00:00:00Z'],
   ];
   for (const [canonical, stored] of writes)
     it(`birthday ${JSON.stringify(canonical)} is stored as ${JSON.stringify(stored)}`, () =>
@@ -251,7 +254,7 @@ describe('Creatio mapping: writing a Contact', () => {
       AccountId: 'acc',
       DepartmentId: null,
       JobTitle: 'CTO',
-      BirthDate: '1604-02-29',
+      BirthDate: '1604-02-29T00:00:00Z',
       Notes: 'n',
     });
   });

@@ -83,7 +83,7 @@ describe('Creatio side: writing', function () {
     const row = e.s.ui.get('Contact', ID)!;
     assert.equal(row.Name, 'Ann Marie Able');
     assert.equal(row.Email, 'ann@work.example', 'the first email is the primary one');
-    assert.equal(row.BirthDate, '1604-02-29');
+    assert.equal(row.BirthDate, '1604-02-29T00:00:00Z');
     const comms = commRows(e, ID);
     assert.equal(comms.filter((r) => r.CommunicationTypeId === COMMUNICATION_TYPE.Email).length, 3);
     assert.equal(comms.length, 7);
