@@ -67,11 +67,18 @@ describe('e2e: a sync with nothing to do writes nothing, and the faults around i
 
   /** A run after which nobody changed anything: it must not write on either side. */
   async function quietRun(after: string): Promise<void> {
+    // What the run would write, to name it when it does (a dry run writes nothing).
+    const dry = await call(s.h.urls.syncNow, {
+      method: 'POST',
+      apiKey: seed.apiKey,
+      json: { tenantId: 'acme', userId, dryRun: true },
+    });
+    const planned = JSON.stringify((dry.json as { actions?: unknown }).actions);
     s.h.google.resetStats();
     s.h.creatio.resetStats();
     const summary = await syncNowAndWait(s, seed, userId);
     assert.equal(summary.outcome, 'ok', JSON.stringify(summary));
-    assert.deepEqual(writesSinceReset(), [], `a sync with nothing to do after ${after} wrote`);
+    assert.deepEqual(writesSinceReset(), [], `a sync with nothing to do after ${after} wrote: ${planned}`);
     const changed = Object.entries(summary.counts).filter(([, n]) => n > 0);
     assert.deepEqual(changed, [], `after ${after}`);
   }
@@ -212,6 +219,45 @@ describe('e2e: a sync with nothing to do writes nothing, and the faults around i
       await syncNowAndWait(s, seed, userId);
       assert.equal(crmByEmail(s, 'full.google@example.com')[0]!.BirthDate, EMPTY_DATE);
       await quietRun('a birth date emptied in the CRM');
+    });
+
+    it('shapes a side reshapes: no year, one-line address, a name only, flat columns, repeated numbers', async () => {
+      for (const person of [
+        {
+          names: [{ givenName: 'Noyear', familyName: 'Google' }],
+          emailAddresses: [{ value: 'noyear@example.com' }],
+          birthdays: [{ date: { month: 2, day: 29 } }],
+          addresses: [{ formattedValue: '10 Downing St\nLondon SW1A 2AA', type: 'home' }],
+          biographies: [{ value: 'Line one\nLine two', contentType: 'TEXT_PLAIN' }],
+        },
+        {
+          names: [{ unstructuredName: 'Unstructured Name Person' }],
+          emailAddresses: [{ value: 'unstructured@example.com' }],
+          phoneNumbers: [
+            { value: '+1 555 010 4000', type: 'mobile' },
+            { value: '+15550104000', type: 'work' },
+          ],
+        },
+        { emailAddresses: [{ value: 'nameless@example.com' }], organizations: [{ name: 'Nameless Co' }] },
+      ])
+        inGoogleGroup(s.h.google.user.createContact(ACCOUNT, person));
+      for (const row of [
+        { Name: 'Named Only Person', Email: 'named.only@example.com' },
+        {
+          GivenName: 'Flat',
+          Surname: 'Address',
+          Email: 'flat.address@example.com',
+          Address: '5 Elm Row',
+          Zip: 'EH7 4AA',
+          Phone: '+44 131 496 0000',
+          HomePhone: '+44 131 496 0000',
+        },
+      ])
+        s.h.creatio.ui.addToFolder(folder, s.h.creatio.ui.createContact(row).Id as string);
+      const summary = await syncNowAndWait(s, seed, userId);
+      assert.equal(summary.counts['create.crm'], 3, JSON.stringify(summary));
+      assert.equal(summary.counts['create.google'], 2, JSON.stringify(summary));
+      await quietRun('creates of reshaped contacts');
     });
 
     it('a contact taken out of the CRM group', async () => {

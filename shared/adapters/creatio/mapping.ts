@@ -12,14 +12,7 @@ import type {
   Phone,
   PhoneType,
 } from '../../sync/index.js';
-import {
-  EMAIL_TYPES,
-  cleanText,
-  displayName,
-  emailKey,
-  normalizeContact,
-  phoneKey,
-} from '../../sync/index.js';
+import { EMAIL_TYPES, cleanText, emailKey, normalizeContact, phoneKey } from '../../sync/index.js';
 import { COMMUNICATION_TYPE, EMPTY_DATE, NO_YEAR, PHONE_TYPE_BY_ID, PHONE_TYPE_ID } from './constants.js';
 import type { AddressRow, CommunicationRow, ContactRow } from './wire.js';
 import { isEmptyDate } from './wire.js';
@@ -121,26 +114,31 @@ export function toCanonical(b: Bundle, names: Names): { contact: Contact; extra:
     (x, y) => Number(y.Primary) - Number(x.Primary) || byPositionThenAge(x, y),
   );
 
-  const contact: Contact = normalizeContact({
-    givenName: c.GivenName,
-    familyName: c.Surname,
-    middleName: c.MiddleName,
-    emails: emailRows.map((r) => ({ address: r.Number, type: emailTypeOf(r.ExternalCommunicationType) })),
-    phones: phoneRows.map((r) => ({ number: r.Number, type: PHONE_TYPE_BY_ID.get(r.CommunicationTypeId!)! })),
-    company: names.account(c.AccountId),
-    jobTitle: c.JobTitle,
-    department: names.department(c.DepartmentId),
-    addresses: addressRows.map((r) => ({
-      type: names.addressType(r.AddressTypeId),
-      street: r.Address,
-      city: names.city(r.CityId),
-      region: names.region(r.RegionId),
-      postalCode: r.Zip,
-      country: names.country(r.CountryId),
-    })),
-    birthday: birthdayOf(c.BirthDate),
-    notes: c.Notes,
-  });
+  const contact: Contact = namePartsOf(
+    normalizeContact({
+      givenName: c.GivenName,
+      familyName: c.Surname,
+      middleName: c.MiddleName,
+      emails: emailRows.map((r) => ({ address: r.Number, type: emailTypeOf(r.ExternalCommunicationType) })),
+      phones: phoneRows.map((r) => ({
+        number: r.Number,
+        type: PHONE_TYPE_BY_ID.get(r.CommunicationTypeId!)!,
+      })),
+      company: names.account(c.AccountId),
+      jobTitle: c.JobTitle,
+      department: names.department(c.DepartmentId),
+      addresses: addressRows.map((r) => ({
+        type: names.addressType(r.AddressTypeId),
+        street: r.Address,
+        city: names.city(r.CityId),
+        region: names.region(r.RegionId),
+        postalCode: r.Zip,
+        country: names.country(r.CountryId),
+      })),
+      birthday: birthdayOf(c.BirthDate),
+      notes: c.Notes,
+    }),
+  );
   const extra: Extra = {
     e: emailRows.map((r) => [r.Id, r.Number, r.ExternalCommunicationType, isPrimary(r) ? 1 : 0, r.Position]),
     p: phoneRows.map((r) => [r.Id, r.Number, r.CommunicationTypeId!, r.Position]),
@@ -165,7 +163,34 @@ const NAME_FIELDS: readonly Field[] = ['givenName', 'middleName', 'familyName'];
 /** Creatio's default ContactFieldConverter order; sending Name with the parts stops a re-split. */
 export function fullName(c: Contact): string {
   const joined = [c.givenName, c.middleName, c.familyName].filter((p) => p !== '').join(' ');
-  return joined !== '' ? joined : displayName(c);
+  return joined !== '' ? joined : nameless(c);
+}
+
+/**
+ * Creatio needs a Name. A contact without one gets its email (else phone, else company): text that is
+ * no person's name, so that the parts Creatio splits from it can be told from a name (namePartsOf).
+ */
+function nameless(c: Contact): string {
+  return c.emails[0]?.address || c.phones[0]?.number || c.company;
+}
+
+const words = (s: string): string =>
+  s
+    .toLowerCase()
+    .split(' ')
+    .filter((w) => w !== '')
+    .sort()
+    .join(' ');
+
+/**
+ * Creatio splits a Name saved without its parts into GivenName/MiddleName/Surname (in the order its
+ * ContactFieldConverter setting says): parts that only spell what fullName wrote for a nameless
+ * contact are no name, or every contact created without one would come back named after its email.
+ */
+export function namePartsOf(c: Contact): Contact {
+  const parts = words([c.givenName, c.middleName, c.familyName].join(' '));
+  if (parts === '' || parts !== words(nameless(c))) return c;
+  return { ...c, givenName: '', middleName: '', familyName: '' };
 }
 
 /** A Date column is shown and taken as a date-time at midnight UTC; empty is Creatio's own empty date. */

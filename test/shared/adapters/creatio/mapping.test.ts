@@ -10,6 +10,7 @@ import {
   emailTypeOf,
   encodeExtra,
   fullName,
+  namePartsOf,
   phoneOps,
   toCanonical,
   type Bundle,
@@ -278,6 +279,25 @@ describe('Creatio mapping: writing a Contact', () => {
       fullName(contact({ emails: [{ address: 'a@example.com', type: 'work' }] })),
       'a@example.com',
     );
+    const both = contact({ company: 'Acme', emails: [{ address: 'a@example.com', type: 'work' }] });
+    assert.equal(fullName(both), 'a@example.com', 'an email is no name, a company may be one');
+  });
+
+  it("the parts Creatio splits from a nameless contact's Name are no name; real names stay", () => {
+    const email = [{ address: 'a.b@example.com', type: 'work' as const }];
+    const unnamed = contact({ emails: email, company: 'Nameless Co' });
+    assert.deepEqual(namePartsOf({ ...unnamed, givenName: 'a.b@example.com' }), unnamed);
+    const byPhone = contact({ phones: [{ number: '+1 555 010 4000', type: 'mobile' }] });
+    const split = { ...byPhone, givenName: '+1', middleName: '555 010', familyName: '4000' };
+    assert.deepEqual(namePartsOf(split), byPhone, 'split in GivenName MiddleName Surname order');
+    const byCompany = contact({ company: 'Nameless Co' });
+    assert.deepEqual(namePartsOf({ ...byCompany, givenName: 'Co', familyName: 'Nameless' }), byCompany);
+    for (const named of [
+      contact({ givenName: 'Ada', familyName: 'Lovelace', emails: email, company: 'Ada Lovelace' }),
+      contact({ givenName: 'Ada' }),
+      contact({ givenName: 'a.b@example.com', familyName: 'Smith', emails: email }),
+    ])
+      assert.deepEqual(namePartsOf(named), named);
   });
 });
 

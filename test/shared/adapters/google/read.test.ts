@@ -149,6 +149,20 @@ describe('GooglePeopleSide: listings', function () {
     assert.deepEqual(Object.fromEntries(byId), { [b!]: false, [stranger]: false, [c!]: true });
   });
 
+  it('an incremental read where someone left the group counts its members (one contactGroups.get)', async () => {
+    const ids = seedMembers(h.standin, group, 3);
+    const { side } = h.side(rt);
+    const full = await side.readChanges(null, { full: false });
+    h.standin.user.removeFromGroup(ALICE, group, ids.slice(0, 2));
+    const partly = await h.side(rt).side.readChanges(full.cursor, { full: false });
+    assert.equal(partly.memberCount, 1);
+    h.standin.user.deleteContact(ALICE, ids[2]!);
+    h.standin.resetStats();
+    const emptied = await h.side(rt).side.readChanges(partly.cursor, { full: false });
+    assert.equal(emptied.memberCount, 0, 'an empty group, though Google then sends no memberCount');
+    assert.deepEqual(apiCalls(h), { 'connections.list': 1, 'contactGroups.get': 1 });
+  });
+
   for (const mode of ['400', '410'] as const) {
     it(`an expired sync token (${mode}) falls back to a full listing`, async () => {
       await h.close();
