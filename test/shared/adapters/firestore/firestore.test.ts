@@ -328,6 +328,65 @@ describe('Firestore state store (emulator)', function () {
       assert.ok(!due.includes('revoked'));
     });
 
+    it('a queued "Sync now" refused as busy is sent again by the run holding the lease', async () => {
+      const { w, deps, queue } = await setup('handover', 1);
+      const manual: SyncRequest = {
+        tenantId: TENANT,
+        userId: 'handover',
+        trigger: 'manual',
+        runId: 'queued-1',
+        requestedAt: w.time,
+      };
+      assert.deepEqual(await store.queueManualRun(TENANT, 'handover', 'queued-1', w.time), {
+        runId: 'queued-1',
+        queued: true,
+      });
+      // The scheduled run takes the lease first; the manual message arrives meanwhile.
+      let refused: Awaited<ReturnType<typeof syncConnection>> | null = null;
+      const open = deps.openSides;
+      const scheduled = await syncConnection(
+        {
+          ...deps,
+          openSides: async (c) => {
+            refused ??= await syncConnection(deps, manual);
+            return open(c);
+          },
+        },
+        {
+          tenantId: TENANT,
+          userId: 'handover',
+          trigger: 'schedule',
+          runId: 'sched-1',
+          requestedAt: w.time,
+        },
+      );
+      assert.equal(scheduled.ack && scheduled.result, 'done');
+      assert.deepEqual(refused, { ack: true, result: 'skipped', runId: 'sched-1', reason: 'busy' });
+      assert.deepEqual(
+        queue.sent.map((r) => [r.runId, r.trigger]),
+        [['queued-1', 'manual']],
+      );
+      const handed = await syncConnection(deps, queue.sent[0]!);
+      assert.equal(handed.ack && handed.result, 'done');
+      assert.equal((await store.get(TENANT, 'handover'))?.queuedRun, null);
+    });
+
+    it('a queued "Sync now" refused for good leaves the queue', async () => {
+      const { w, deps } = await setup('refused-queued', 1);
+      await store.queueManualRun(TENANT, 'refused-queued', 'queued-2', w.time);
+      const c = (await store.get(TENANT, 'refused-queued'))!;
+      await store.saveSettings(TENANT, 'refused-queued', { ...c, enabled: false }, w.time);
+      const outcome = await syncConnection(deps, {
+        tenantId: TENANT,
+        userId: 'refused-queued',
+        trigger: 'manual',
+        runId: 'queued-2',
+        requestedAt: w.time,
+      });
+      assert.deepEqual(outcome, { ack: true, result: 'skipped', runId: 'queued-2', reason: 'disabled' });
+      assert.equal((await store.get(TENANT, 'refused-queued'))?.queuedRun, null);
+    });
+
     it('a transient failure frees the lease and asks for redelivery', async () => {
       const { w, deps } = await setup('flaky', 1);
       w.crm.hook = (call) => {
