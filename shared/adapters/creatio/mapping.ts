@@ -442,7 +442,7 @@ export function createPlan(
   addresses: readonly ResolvedAddress[],
   contactId: string,
   newId: () => string,
-): { flat: Record<string, unknown>; ops: RowOp[]; mirrored: boolean } {
+): { flat: Record<string, unknown>; ops: RowOp[] } {
   const flat: Record<string, unknown> = {};
   const ops: RowOp[] = [];
   const set = 'ContactCommunication';
@@ -486,5 +486,5 @@ export function createPlan(
         body: { ContactId: contactId, ...columns, Primary: false },
       });
   });
-  return { flat, ops, mirrored: Object.keys(flat).length > 0 };
+  return { flat, ops };
 }
