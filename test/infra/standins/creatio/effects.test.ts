@@ -259,6 +259,21 @@ describe('Creatio stand-in: server-side effects (reference §6)', () => {
         ['1 Main St', '12345', true, ADDRESS_TYPE.Home],
       );
     });
+
+    it('§6.1 changing a flat address column updates the primary ContactAddress in place', async () => {
+      const id = (await api.post('Contact', { Name: 'Ann', Address: '1 Main St', Zip: '12345' })).json.Id;
+      const rows = async () =>
+        (await api.get(`ContactAddress?${filter(`ContactId eq ${id}`)}`)).json.value as Record<
+          string,
+          unknown
+        >[];
+      const [before] = await rows();
+      await api.patch(`Contact(${id})`, { Address: '2 Elm St' });
+      assert.deepEqual(
+        (await rows()).map((a) => [a.Id, a.Address, a.Zip, a.Primary]),
+        [[before!.Id, '2 Elm St', '12345', true]],
+      );
+    });
   });
 
   describe('§6.4 static groups', () => {
