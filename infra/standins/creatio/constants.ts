@@ -71,6 +71,9 @@ export const userContactId = (userName: string): string =>
  * Contact columns mirrored into ContactCommunication (SRC Contact.CrtBase.cs, ContactCommunication.CrtBase.cs).
  * `toCommunication` is the Contact → detail direction; LinkedIn flows only detail → Contact there.
  */
+/** AnniversaryType "Birthday", the type of the row Creatio mirrors `Contact.BirthDate` into (§6.1). */
+export const BIRTHDAY_ANNIVERSARY_TYPE = '173d56d2-fdca-df11-9b2a-001d60e938c6';
+
 export const MIRRORED_COLUMNS: readonly {
   column: string;
   typeId: string;

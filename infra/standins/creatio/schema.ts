@@ -1,6 +1,6 @@
 // Entity sets the stand-in serves, with the columns of reference §6 (Creatio 8.1 CrtBase). Columns
 // that other packages add, binary columns (ContactPhoto, folder SearchData) and most lookup targets
-// outside these thirteen sets are not modelled.
+// outside these fourteen sets are not modelled.
 
 export type ColumnType = 'Guid' | 'String' | 'DateTime' | 'Date' | 'Boolean' | 'Int';
 
@@ -24,6 +24,7 @@ export const SET_NAMES = [
   'ContactFolder',
   'ContactInFolder',
   'ContactAddress',
+  'ContactAnniversary',
   'Account',
   'AddressType',
   'Country',
@@ -165,6 +166,13 @@ const defs: Record<SetName, ColumnDef[]> = {
     str('Zip'),
     bool('Primary'),
     lookup('ContactId', 'Contact', 'cascade'),
+  ],
+  // BaseAnniversary (SRC ContactAnniversary.Base.cs); AnniversaryType is not a modelled set.
+  ContactAnniversary: [
+    ...base(),
+    lookup('ContactId', 'Contact', 'cascade'),
+    lookup('AnniversaryTypeId'),
+    { name: 'Date', type: 'Date' },
   ],
   Account: [
     ...base(),

@@ -27,6 +27,12 @@ export interface CreatioTuning {
   fullReadEveryMs: number;
   /** Most (row, ModifiedOn) pairs the cursor remembers from the overlap window (about 13 bytes each). */
   maxSeen: number;
+  /**
+   * Most contacts the cursor remembers as created by us (about 13 bytes each; 25,000, a full Google
+   * account, keep it near 330 KB, beside the Google cursor's 200 KB in the 1 MiB checkpoint): a larger
+   * initial sync has the rest of its echo read once more, which the engine recognises as unchanged.
+   */
+  maxCreated: number;
   maxRestarts: number;
   maxRounds: number;
 }
@@ -39,6 +45,7 @@ export const DEFAULT_TUNING: CreatioTuning = {
   safetyMarginMs: 10_000,
   fullReadEveryMs: 24 * 3600_000,
   maxSeen: 10_000,
+  maxCreated: 25_000,
   maxRestarts: 3,
   maxRounds: 2_000,
 };

@@ -14,18 +14,31 @@ const rowHash = (kind: SeenKind, id: string): string =>
 /** Rows by the ModifiedOn (ms) they had when we last reported or wrote them. */
 export class Seen {
   private readonly byTime = new Map<number, Set<string>>();
+  private latestByRow: Map<string, number> | null = null;
+
+  /** The latest ModifiedOn recorded for a row, or null. */
+  latest(kind: SeenKind, id: string): number | null {
+    if (this.latestByRow === null) {
+      this.latestByRow = new Map();
+      for (const [at, hashes] of this.byTime)
+        for (const h of hashes) if (at > (this.latestByRow.get(h) ?? -Infinity)) this.latestByRow.set(h, at);
+    }
+    return this.latestByRow.get(rowHash(kind, id)) ?? null;
+  }
 
   has(kind: SeenKind, id: string, at: number): boolean {
     return this.byTime.get(at)?.has(rowHash(kind, id)) ?? false;
   }
 
   add(kind: SeenKind, id: string, at: number): void {
+    this.latestByRow = null;
     let set = this.byTime.get(at);
     if (!set) this.byTime.set(at, (set = new Set()));
     set.add(rowHash(kind, id));
   }
 
   merge(other: Seen): void {
+    this.latestByRow = null;
     for (const [at, hashes] of other.byTime) {
       let set = this.byTime.get(at);
       if (!set) this.byTime.set(at, (set = new Set()));
@@ -69,6 +82,12 @@ export interface CrmCursor {
   /** Our clock (ms) at the last full read. */
   fullAt: number;
   seen: Seen;
+  /**
+   * Contacts we created, at the ModifiedOn our create left them with: their Contact row at that
+   * version and any of their rows at or before it are our own echo (nobody else had the contact
+   * before us), so the next read skips them without reading them back.
+   */
+  created: Seen;
 }
 
 const schema = z.object({
@@ -76,6 +95,7 @@ const schema = z.object({
   wm: z.number().int(),
   full: z.number(),
   seen: z.array(z.tuple([z.number().int(), z.string().regex(/^[A-Za-z0-9_-]*$/)])),
+  made: z.array(z.tuple([z.number().int(), z.string().regex(/^[A-Za-z0-9_-]*$/)])).optional(),
 });
 
 /** A cursor we cannot read means "start over": a full read is always safe. */
@@ -84,7 +104,12 @@ export function decodeCursor(s: string | null): CrmCursor | null {
   try {
     const r = schema.safeParse(JSON.parse(s));
     if (!r.success) return null;
-    return { watermark: r.data.wm, fullAt: r.data.full, seen: Seen.decode(r.data.wm, r.data.seen) };
+    return {
+      watermark: r.data.wm,
+      fullAt: r.data.full,
+      seen: Seen.decode(r.data.wm, r.data.seen),
+      created: Seen.decode(r.data.wm, r.data.made ?? []),
+    };
   } catch {
     return null;
   }
@@ -94,7 +119,18 @@ export function decodeCursor(s: string | null): CrmCursor | null {
  * Keeps at most `max` pairs the next read will meet again: an overflow (a bulk change just before
  * the read) is reported once more, which the engine recognises as an echo.
  */
-export function encodeCursor(c: CrmCursor, from: number, max: number): string {
+export function encodeCursor(
+  c: CrmCursor,
+  from: number,
+  limits: { maxSeen: number; maxCreated: number },
+): string {
   const wm = Math.floor(c.watermark);
-  return JSON.stringify({ v: 2, wm, full: c.fullAt, seen: c.seen.encode(wm, from, max) });
+  const made = c.created.encode(wm, from, limits.maxCreated);
+  return JSON.stringify({
+    v: 2,
+    wm,
+    full: c.fullAt,
+    seen: c.seen.encode(wm, from, limits.maxSeen),
+    ...(made.length > 0 ? { made } : {}),
+  });
 }

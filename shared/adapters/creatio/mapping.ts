@@ -85,6 +85,27 @@ const byPositionThenAge = (
   Date.parse(a.CreatedOn) - Date.parse(b.CreatedOn) ||
   a.Id.localeCompare(b.Id);
 
+/**
+ * Phone types Creatio mirrors from a flat Contact column (reference §6.2). Rows Creatio mirrors all
+ * have Position 0 and are saved in one Contact save, in an order the reference does not give, so
+ * reading breaks a Position tie by this order before age: what we wrote through the columns in this
+ * order reads back in it.
+ */
+export const FLAT_PHONES: readonly { type: PhoneType; column: 'Phone' | 'MobilePhone' | 'HomePhone' }[] = [
+  { type: 'work', column: 'Phone' },
+  { type: 'mobile', column: 'MobilePhone' },
+  { type: 'home', column: 'HomePhone' },
+];
+const flatRank = (typeId: string | null): number => {
+  const t = typeId === null ? undefined : PHONE_TYPE_BY_ID.get(typeId);
+  const i = FLAT_PHONES.findIndex((f) => PHONE_TYPE_ID[f.type] === typeId && f.type === t);
+  return i < 0 ? FLAT_PHONES.length : i;
+};
+const byPhoneOrder = (x: CommunicationRow, y: CommunicationRow) =>
+  (x.Position ?? 0) - (y.Position ?? 0) ||
+  flatRank(x.CommunicationTypeId) - flatRank(y.CommunicationTypeId) ||
+  byPositionThenAge(x, y);
+
 /** Creatio keeps no email kind of its own; the canonical one lives in ExternalCommunicationType. */
 export function emailTypeOf(external: string): EmailType {
   const t = cleanText(external).toLowerCase();
@@ -109,7 +130,7 @@ export function toCanonical(b: Bundle, names: Names): { contact: Contact; extra:
   const phoneRows = b.communications
     .filter((r) => r.CommunicationTypeId !== null && PHONE_TYPE_BY_ID.has(r.CommunicationTypeId))
     .filter((r) => cleanText(r.Number) !== '')
-    .sort(byPositionThenAge);
+    .sort(byPhoneOrder);
   const addressRows = [...b.addresses].sort(
     (x, y) => Number(y.Primary) - Number(x.Primary) || byPositionThenAge(x, y),
   );
@@ -432,4 +453,66 @@ export function addressOps(
 function dropPatchesOfDeleted(ops: RowOp[]): RowOp[] {
   const deleted = new Set(ops.filter((o) => o.op === 'delete').map((o) => o.id));
   return ops.filter((o) => o.op === 'delete' || !deleted.has(o.id));
+}
+
+// ---- a new contact through the flat columns ----
+
+/**
+ * A new contact split between the flat Contact columns Creatio mirrors into rows itself, unbilled
+ * (reference §6.1, §6.2: a lone email, a work, a mobile and a home phone, the primary address; the
+ * birthday is always flat), and the rows those columns cannot carry. A mirrored email row has no
+ * ExternalCommunicationType, which reads as 'work': only a lone work email goes flat. Phones go flat
+ * while they come in the order reading gives mirrored rows (work, mobile, home, each once); the rest
+ * are rows placed after them. Addresses after the first are rows that are not primary.
+ */
+export function createPlan(
+  c: Contact,
+  addresses: readonly ResolvedAddress[],
+  contactId: string,
+  newId: () => string,
+): { flat: Record<string, unknown>; ops: RowOp[] } {
+  const flat: Record<string, unknown> = {};
+  const ops: RowOp[] = [];
+  const set = 'ContactCommunication';
+  if (c.emails.length === 1 && c.emails[0]!.type === 'work') flat.Email = c.emails[0]!.address;
+  else ops.push(...emailOps([], c.emails, contactId, newId));
+  let rank = -1;
+  c.phones.forEach((p, i) => {
+    const r = FLAT_PHONES.findIndex((f) => f.type === p.type);
+    if (i === Object.keys(flat).filter((k) => k !== 'Email').length && r > rank) {
+      rank = r;
+      flat[FLAT_PHONES[r]!.column] = p.number;
+      return;
+    }
+    ops.push({
+      op: 'post',
+      set,
+      id: newId(),
+      body: {
+        ContactId: contactId,
+        CommunicationTypeId: PHONE_TYPE_ID[p.type],
+        Number: p.number,
+        Position: i,
+      },
+    });
+  });
+  addresses.forEach((d, i) => {
+    const columns = {
+      AddressTypeId: d.typeId,
+      Address: d.address.street,
+      Zip: d.address.postalCode,
+      CityId: d.cityId,
+      RegionId: d.regionId,
+      CountryId: d.countryId,
+    };
+    if (i === 0) Object.assign(flat, columns);
+    else
+      ops.push({
+        op: 'post',
+        set: 'ContactAddress',
+        id: newId(),
+        body: { ContactId: contactId, ...columns, Primary: false },
+      });
+  });
+  return { flat, ops };
 }

@@ -59,6 +59,8 @@ export class CreatioSide implements ContactSide {
   private members: Map<string, string[]> | null = null;
   /** Rows as our own writes left them: the next read skips them unless they changed again. */
   private readonly echo = new Seen();
+  /** Contacts this run created, at the version the create left them with. */
+  private readonly created = new Seen();
 
   constructor(private readonly conn: CreatioConnection) {
     if (!isGuid(conn.folderId))
@@ -153,12 +155,12 @@ export class CreatioSide implements ContactSide {
         records.push(...slice.records);
         for (const b of slice.bundles.values()) noteBundle(seen, b);
       }
-      const next: CrmCursor = { watermark, fullAt: now, seen };
+      const next: CrmCursor = { watermark, fullAt: now, seen, created: new Seen() };
       return {
         ...base,
         records,
         complete: true,
-        cursor: encodeCursor(next, watermark - t.overlapMs, t.maxSeen),
+        cursor: encodeCursor(next, watermark - t.overlapMs, t),
       };
     }
 
@@ -169,18 +171,21 @@ export class CreatioSide implements ContactSide {
       if (contactId === null || !this.members!.has(contactId)) return;
       const at = Date.parse(modifiedOn);
       seen.add(kind, rowId, at);
-      if (!prev.seen.has(kind, rowId, at)) changed.add(contactId);
+      if (prev.seen.has(kind, rowId, at)) return;
+      const made = prev.created.latest('c', contactId);
+      if (made !== null && (kind === 'c' ? at === made : at <= made)) return;
+      changed.add(contactId);
     };
     for (const r of changes.contacts) consider('c', r.Id, r.Id, r.ModifiedOn);
     for (const r of changes.communications) consider('k', r.Id, r.ContactId, r.ModifiedOn);
     for (const r of changes.addresses) consider('a', r.Id, r.ContactId, r.ModifiedOn);
     const { records } = await this.records([...changed]);
-    const next: CrmCursor = { watermark, fullAt: prev.fullAt, seen };
+    const next: CrmCursor = { watermark, fullAt: prev.fullAt, seen, created: prev.created };
     return {
       ...base,
       records,
       complete: false,
-      cursor: encodeCursor(next, watermark - t.overlapMs, t.maxSeen),
+      cursor: encodeCursor(next, watermark - t.overlapMs, t),
     };
   }
 
@@ -220,10 +225,22 @@ export class CreatioSide implements ContactSide {
 
   async create(items: CreateItem[]): Promise<ItemResults<Written>> {
     const members = await this.memberMap();
-    const { outcomes, ids } = await this.writer.create(items);
+    const { outcomes, ids, written: known } = await this.writer.create(items);
+    // What the replies told is remembered, not read back; only contacts whose replies said nothing
+    // (a repeated create that met its own earlier insert) are read.
     const desired = new Map<string, Contact>();
-    for (const item of items) if (outcomes.get(item.key)?.ok) desired.set(ids.get(item.key)!, item.contact);
-    const written = desired.size > 0 ? await this.written(desired) : new Map<string, Written>();
+    const written = new Map<string, Written>();
+    for (const item of items) {
+      if (!outcomes.get(item.key)?.ok) continue;
+      const id = ids.get(item.key)!;
+      const w = known.get(id);
+      if (w === undefined) desired.set(id, item.contact);
+      else {
+        written.set(id, { id, ...w });
+        this.created.add('c', id, Date.parse(w.version));
+      }
+    }
+    if (desired.size > 0) for (const [id, w] of await this.written(desired)) written.set(id, w);
     const out: ItemResults<Written> = new Map();
     for (const item of items) {
       const o = outcomes.get(item.key)!;
@@ -306,8 +323,9 @@ export class CreatioSide implements ContactSide {
     const c = decodeCursor(cursor);
     if (c === null) return cursor;
     c.seen.merge(this.echo);
+    c.created.merge(this.created);
     const t = this.client.tuning;
-    return encodeCursor(c, c.watermark - t.overlapMs, t.maxSeen);
+    return encodeCursor(c, c.watermark - t.overlapMs, t);
   }
 }
 

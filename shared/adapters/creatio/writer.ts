@@ -10,6 +10,7 @@ import type { Lookups, Place } from './lookups.js';
 import {
   addressOps,
   contactBody,
+  createPlan,
   decodeExtra,
   emailOps,
   phoneOps,
@@ -109,7 +110,13 @@ export class Writer {
   // ---- create ----
 
   /** Creates each contact with its rows and its membership, in one change set per contact. */
-  async create(items: CreateItem[]): Promise<{ outcomes: Map<string, Outcome>; ids: Map<string, string> }> {
+  async create(items: CreateItem[]): Promise<{
+    outcomes: Map<string, Outcome>;
+    ids: Map<string, string>;
+    /** What each contact was left as, by id, when the replies say it (else it must be read). */
+    written: Map<string, { version: string; extra: null }>;
+  }> {
+    const written = new Map<string, { version: string; extra: null }>();
     const outcomes = new Map<string, Outcome>();
     const ids = new Map<string, string>();
     for (const item of items) {
@@ -130,16 +137,17 @@ export class Writer {
         continue;
       }
       const group = `c${n}`;
-      const ops = [
-        ...emailOps([], contact.emails, id, this.newId),
-        ...phoneOps([], contact.phones, id, this.newId),
-        ...addressOps([], r.addresses, id, this.newId, (t) => this.names.addressType(t)),
-      ];
+      const plan = createPlan(contact, r.addresses, id, this.newId);
       planned.set(item.key, {
         contactAt: 0,
         subs: [
-          { method: 'POST', url: 'Contact', body: { Id: id, ...contactBody(contact, null, r) }, group },
-          ...this.rowSubs(ops, group),
+          {
+            method: 'POST',
+            url: 'Contact',
+            body: { Id: id, ...contactBody(contact, null, r), ...plan.flat },
+            group,
+          },
+          ...this.rowSubs(plan.ops, group),
           {
             method: 'POST',
             url: 'ContactInFolder',
@@ -153,7 +161,13 @@ export class Writer {
     const maybeOurs: string[] = [];
     for (const [key, p] of planned) {
       const got = replies.get(key)!;
-      if (got.every((r) => success(r.status))) outcomes.set(key, OK);
+      if (got.every((r) => success(r.status))) {
+        outcomes.set(key, OK);
+        // The membership insert (last) does not touch the Contact; every other row save sets its
+        // ModifiedOn (reference §6.2), so the latest of them is the version the contact is left at.
+        const version = latestModifiedOn(got.slice(0, -1));
+        if (version !== null) written.set(ids.get(key)!, { version, extra: null });
+      }
       // The contact's own insert failed: a repeated create meets the Id it inserted before.
       else if (got[p.contactAt]!.status >= 500) maybeOurs.push(key);
       else outcomes.set(key, outcomeOf(got, 'create'));
@@ -161,11 +175,12 @@ export class Writer {
     if (maybeOurs.length > 0) {
       const { bundles } = await this.reader.bundles(maybeOurs.map((k) => ids.get(k)!));
       const found = maybeOurs.filter((k) => bundles.has(ids.get(k)!));
+      for (const k of found) written.delete(ids.get(k)!);
       await this.ensureMembership(found.map((k) => ids.get(k)!));
       for (const k of maybeOurs)
         outcomes.set(k, found.includes(k) ? OK : outcomeOf(replies.get(k)!, 'create'));
     }
-    return { outcomes, ids };
+    return { outcomes, ids, written };
   }
 
   /** Adds a membership row for each contact that has none in the group. */
@@ -340,6 +355,17 @@ export class Writer {
     }
     return out;
   }
+}
+
+/** The latest ModifiedOn among write replies that echo their row, in the form a GET gives it. */
+function latestModifiedOn(replies: SubReply[]): string | null {
+  let latest: number | null = null;
+  for (const r of replies) {
+    const m = (r.body as { ModifiedOn?: unknown } | null)?.ModifiedOn;
+    const at = typeof m === 'string' ? Date.parse(m) : NaN;
+    if (!Number.isNaN(at) && (latest === null || at > latest)) latest = at;
+  }
+  return latest === null ? null : new Date(latest).toISOString();
 }
 
 /** The first real failure of an item (424 only says a sibling in the change set failed). */

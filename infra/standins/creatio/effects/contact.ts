@@ -1,7 +1,7 @@
 // Saving a Contact (SRC Contact.CrtBase.cs, CommunicationSynchronizer.CrtBase.cs): derive the
 // name, mirror changed flat communication columns into ContactCommunication, and copy the flat
 // address into the primary ContactAddress.
-import { MIRRORED_COLUMNS } from '../constants.js';
+import { BIRTHDAY_ANNIVERSARY_TYPE, MIRRORED_COLUMNS } from '../constants.js';
 import type { EntityService, SetHooks, WriteCtx } from '../entities.js';
 import type { Row } from '../schema.js';
 import { joinName, splitName, type NameOrder } from './names.js';
@@ -34,6 +34,7 @@ export function contactHooks(nameOrder: NameOrder): SetHooks {
         createOrUpdateCommunication(svc, ctx, row.Id as string, m.typeId, newValue, oldValue);
       }
       if (ADDRESS_COLUMNS.some((c) => !prev || prev[c] !== row[c])) syncPrimaryAddress(svc, ctx, row);
+      if ((prev?.BirthDate ?? null) !== row.BirthDate) syncBirthday(svc, ctx, row);
     },
   };
 }
@@ -89,4 +90,23 @@ function syncPrimaryAddress(svc: EntityService, ctx: WriteCtx, contact: Row): vo
   };
   for (const c of lookups) if (contact[c] !== null) values[c] = contact[c] as string;
   svc.insert('ContactAddress', values, ctx);
+}
+
+// BirthDate → the contact's Birthday ContactAnniversary (reference §6.1): updated in place, created if
+// missing. Clearing BirthDate leaves the row (assumed, as clearing a flat communication column does).
+function syncBirthday(svc: EntityService, ctx: WriteCtx, contact: Row): void {
+  const date = contact.BirthDate;
+  if (date === null || date === undefined || date === '') return;
+  const row = svc
+    .rowsBy('ContactAnniversary', 'ContactId', contact.Id as string)
+    .find((r) => r.AnniversaryTypeId === BIRTHDAY_ANNIVERSARY_TYPE);
+  if (row) {
+    if (row.Date !== date) svc.update('ContactAnniversary', row.Id as string, { Date: date }, ctx);
+    return;
+  }
+  svc.insert(
+    'ContactAnniversary',
+    { ContactId: contact.Id as string, AnniversaryTypeId: BIRTHDAY_ANNIVERSARY_TYPE, Date: date },
+    ctx,
+  );
 }

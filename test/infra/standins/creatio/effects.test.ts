@@ -89,6 +89,27 @@ describe('Creatio stand-in: server-side effects (reference §6)', () => {
       );
     });
 
+    for (const [column, type] of [
+      ['Phone', COMMUNICATION_TYPE.WorkPhone],
+      ['MobilePhone', COMMUNICATION_TYPE.MobilePhone],
+      ['HomePhone', COMMUNICATION_TYPE.HomePhone],
+    ] as const) {
+      it(`§6.2 a flat ${column} becomes a primary row of its type; changing it updates that row`, async () => {
+        const id = (await api.post('Contact', { Name: 'Ann', [column]: '+1 555 0001' })).json.Id;
+        const [row] = await comms(id);
+        assert.equal((await comms(id)).length, 1);
+        assert.equal(row!.CommunicationTypeId, type);
+        assert.equal(row!.Number, '+1 555 0001');
+        assert.equal(row!.Primary, true);
+        await api.patch(`Contact(${id})`, { [column]: '+1 555 0002' });
+        const after = await comms(id);
+        assert.deepEqual(
+          after.map((r) => [r.Id, r.Number, r.Primary]),
+          [[row!.Id, '+1 555 0002', true]],
+        );
+      });
+    }
+
     it('§6.2 (observed in code) clearing the flat Email leaves the communication row in place', async () => {
       const id = (await api.post('Contact', { Name: 'Ann', Email: 'ann@example.com' })).json.Id;
       await api.patch(`Contact(${id})`, { Email: '' });
@@ -204,6 +225,25 @@ describe('Creatio stand-in: server-side effects (reference §6)', () => {
       assert.equal((await contact(r.json.Id)).ModifiedOn, iso(T0));
     });
 
+    it('§6.1 BirthDate is mirrored into a Birthday ContactAnniversary, updated in place; clearing leaves it (assumption)', async () => {
+      const id = (await api.post('Contact', { Name: 'Ann', BirthDate: '1990-02-03' })).json.Id;
+      const rows = async () =>
+        (await api.get(`ContactAnniversary?${filter(`ContactId eq ${id}`)}`)).json.value as Record<
+          string,
+          unknown
+        >[];
+      const [first] = await rows();
+      assert.equal(first!.AnniversaryTypeId, '173d56d2-fdca-df11-9b2a-001d60e938c6');
+      assert.equal(first!.Date, '1990-02-03');
+      await api.patch(`Contact(${id})`, { BirthDate: '1991-04-05' });
+      assert.deepEqual(
+        (await rows()).map((r) => [r.Id, r.Date]),
+        [[first!.Id, '1991-04-05']],
+      );
+      await api.patch(`Contact(${id})`, { BirthDate: null });
+      assert.equal((await rows()).length, 1);
+    });
+
     it('§6.1 the flat address is written to the primary ContactAddress, created if missing', async () => {
       const r = await api.post('Contact', {
         Name: 'Ann',
@@ -217,6 +257,21 @@ describe('Creatio stand-in: server-side effects (reference §6)', () => {
       assert.deepEqual(
         [rows[0].Address, rows[0].Zip, rows[0].Primary, rows[0].AddressTypeId],
         ['1 Main St', '12345', true, ADDRESS_TYPE.Home],
+      );
+    });
+
+    it('§6.1 changing a flat address column updates the primary ContactAddress in place', async () => {
+      const id = (await api.post('Contact', { Name: 'Ann', Address: '1 Main St', Zip: '12345' })).json.Id;
+      const rows = async () =>
+        (await api.get(`ContactAddress?${filter(`ContactId eq ${id}`)}`)).json.value as Record<
+          string,
+          unknown
+        >[];
+      const [before] = await rows();
+      await api.patch(`Contact(${id})`, { Address: '2 Elm St' });
+      assert.deepEqual(
+        (await rows()).map((a) => [a.Id, a.Address, a.Zip, a.Primary]),
+        [[before!.Id, '2 Elm St', '12345', true]],
       );
     });
   });

@@ -50,6 +50,7 @@ describe('Creatio stand-in: OData 4 resources (reference §1, §5)', () => {
       'CommunicationType',
       'Contact',
       'ContactAddress',
+      'ContactAnniversary',
       'ContactCommunication',
       'ContactFolder',
       'ContactInFolder',

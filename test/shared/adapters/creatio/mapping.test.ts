@@ -165,7 +165,7 @@ describe('Creatio mapping: reading a Contact', () => {
       assert.deepEqual(c.phones, [{ number: '+1 555 0100', type }]);
     });
 
-  it('orders phones by Position, then by age; skips empty numbers and non-phone types', () => {
+  it('orders phones by Position, then work, mobile, home (the flat columns), then by age; skips empty numbers and non-phone types', () => {
     const { contact: c } = toCanonical(
       bundle({}, [
         comm('p1', CT.HomePhone, '3', 2),
@@ -178,7 +178,7 @@ describe('Creatio mapping: reading a Contact', () => {
     );
     assert.deepEqual(
       c.phones.map((p) => p.number),
-      ['1', '2', '3'],
+      ['2', '1', '3'],
     );
   });
 
