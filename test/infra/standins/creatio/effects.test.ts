@@ -234,11 +234,12 @@ describe('Creatio stand-in: server-side effects (reference §6)', () => {
         >[];
       const [first] = await rows();
       assert.equal(first!.AnniversaryTypeId, '173d56d2-fdca-df11-9b2a-001d60e938c6');
-      assert.equal(first!.Date, '1990-02-03');
+      // Date columns answer as a date-time at midnight UTC, as BirthDate does.
+      assert.equal(first!.Date, '1990-02-03T00:00:00Z');
       await api.patch(`Contact(${id})`, { BirthDate: '1991-04-05' });
       assert.deepEqual(
         (await rows()).map((r) => [r.Id, r.Date]),
-        [[first!.Id, '1991-04-05']],
+        [[first!.Id, '1991-04-05T00:00:00Z']],
       );
       await api.patch(`Contact(${id})`, { BirthDate: null });
       assert.equal((await rows()).length, 1);

@@ -127,7 +127,7 @@ describe('Creatio side: flat columns and the echo of our writes', function () {
     const ann = rows(e, 'ContactAnniversary');
     assert.deepEqual(
       ann.map((r) => r.Date),
-      ['1990-02-03'],
+      ['1990-02-03T00:00:00Z'],
     );
   });
 
