@@ -44,7 +44,8 @@ export interface UpdateItem {
   contact: Contact;
 }
 
-export type ItemErrorKind = 'stale' | 'not-found' | 'validation' | 'failed';
+/** `full`: the side has no room for another record (a Google account holds 25,000 contacts). */
+export type ItemErrorKind = 'stale' | 'not-found' | 'validation' | 'failed' | 'full';
 
 export type ItemResult<T> =
   { ok: true; value: T } | { ok: false; error: { kind: ItemErrorKind; message: string } };

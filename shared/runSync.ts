@@ -173,7 +173,8 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
     planned,
     links,
   );
-  report.counts = executed.counts;
+  // What was held back is the plan's word; the executor counts what it wrote.
+  report.counts = { ...executed.counts, waiting: report.counts.waiting };
   report.notes = [...planned.notes, ...executed.notes];
   if (!executed.finished) return { ...report, outcome: 'partial', more: true };
 

@@ -36,7 +36,9 @@ const link = z.object({
   crmId: z.string().nullable(),
   googleId: z.string().nullable(),
   status: z.enum(['active', 'pending', 'dormant']),
-  pending: z.object({ side: z.enum(['crm', 'google']), since: z.number() }).nullable(),
+  pending: z
+    .object({ side: z.enum(['crm', 'google']), since: z.number(), refused: z.number().optional() })
+    .nullable(),
   inGroup: perSide(z.boolean()),
   versions: perSide(z.string().nullable()),
   extras: perSide(z.string().nullable()),
