@@ -76,6 +76,8 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
   // What a full listing is compared with: every link's ids and versions, not its data.
   let heads: Promise<LinkHead[]> | null = null;
   const linkHeads = () => (heads ??= every ?? state.linkHeads());
+  // Once every whole link is loaded, the heads would only double what is held.
+  const linkHeadsCache = { get: linkHeads, drop: () => void (heads = null) };
   if (checkpoint.dirty)
     checkpoint.activeLinks = (await everyLink()).filter((l) => l.status === 'active').length;
 
@@ -144,11 +146,11 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
       crm: await read('crm', false),
       google: await read('google', false),
     };
-    let prepared = await prepare(deps, sides, reads, checkpoint, options, everyLink, linkHeads);
+    let prepared = await prepare(deps, sides, reads, checkpoint, options, everyLink, linkHeadsCache);
     for (const side of prepared.planned.needsFullListing) {
       if (reads[side].observed.complete) continue;
       reads = { ...reads, [side]: await read(side, true) };
-      prepared = await prepare(deps, sides, reads, checkpoint, options, everyLink, linkHeads);
+      prepared = await prepare(deps, sides, reads, checkpoint, options, everyLink, linkHeadsCache);
     }
     heads = null;
     const ends = {
@@ -210,7 +212,7 @@ async function prepare(
   checkpoint: Checkpoint,
   options: RunOptions,
   everyLink: () => Promise<Link[]>,
-  linkHeads: () => Promise<LinkHead[]>,
+  heads: { get: () => Promise<LinkHead[]>; drop: () => void },
 ): Promise<{ planned: Plan; links: Map<string, Link> }> {
   const { state } = deps;
   const obs = { crm: reads.crm.observed, google: reads.google.observed };
@@ -224,8 +226,10 @@ async function prepare(
   // Past a third of the pairs, one listing costs the same document reads as many id queries and
   // far fewer round trips.
   const allLoaded = obs.crm.complete || touched > Math.max(300, checkpoint.activeLinks / 3);
-  if (allLoaded) add(await everyLink());
-  else {
+  if (allLoaded) {
+    heads.drop();
+    add(await everyLink());
+  } else {
     add(await state.linksFor('crm', [...changed(obs.crm), ...markers]));
     add(await state.linksFor('google', changed(obs.google)));
     add(await state.attentionLinks());
@@ -247,7 +251,7 @@ async function prepare(
   for (const side of SIDES) {
     if (!obs[side].complete) continue;
     const seen = new Set(observedIds(obs[side]));
-    for (const l of allLoaded ? links.values() : await linkHeads()) {
+    for (const l of allLoaded ? links.values() : await heads.get()) {
       const id = side === 'crm' ? l.crmId : l.googleId;
       if (id !== null && l.inGroup[side] && !seen.has(id)) absent[side].push(id);
     }
