@@ -5,6 +5,10 @@ export type Counts = Record<ActionKind, Record<Side, number>> & {
   linked: number;
   retired: number;
   failed: number;
+  /** Creates the side refused for want of room (a full Google account). */
+  refused: number;
+  /** Creates whose outcome is not known yet, held back until it is. */
+  waiting: number;
 };
 
 export const emptyCounts = (): Counts => ({
@@ -15,11 +19,14 @@ export const emptyCounts = (): Counts => ({
   linked: 0,
   retired: 0,
   failed: 0,
+  refused: 0,
+  waiting: 0,
 });
 
 export const countPlan = (p: Plan): Counts => {
   const c = emptyCounts();
   for (const a of p.actions) c[a.kind][a.side] += 1;
   c.retired = p.retire.length;
+  c.waiting = p.notes.filter((n) => n.kind === 'waiting-for-create').length;
   return c;
 };

@@ -94,6 +94,8 @@ export async function executePlan(
         continue;
       }
       const next = target.get(id);
+      // Planned unchanged (a create retried while its side is full): nothing to write.
+      if (next && next === before) continue;
       if (next) {
         save.push(next);
         out.activeDelta += (next.status === 'active' ? 1 : 0) - wasActive;
@@ -115,10 +117,9 @@ export async function executePlan(
     while (queue.length > 0) {
       if (timeUp()) return stop(out, commitSettled);
       const chunk = queue.splice(0, Math.max(1, sides[side].limits.create));
-      await state.saveLinks(
-        chunk.map((a) => target.get(a.linkId)!),
-        [],
-      );
+      // A pending link already stored as it is (a refused create sent again) needs no second write.
+      const fresh = chunk.map((a) => target.get(a.linkId)!).filter((l) => l !== original.get(l.id));
+      if (fresh.length > 0) await state.saveLinks(fresh, []);
       const results = await sides[side].create(
         chunk.map((a) => ({ key: a.linkId, id: a.id, contact: a.contact, marker: a.marker })),
       );
@@ -128,6 +129,16 @@ export async function executePlan(
           target.set(a.linkId, confirmCreate(target.get(a.linkId)!, r.value, clock.now()));
           out.counts.create[side] += 1;
           out.groupChanges[side].added.push(r.value.id);
+          done(a);
+        } else if (r?.ok === false && r.error.kind === 'full') {
+          // Nothing was written: the link stays pending, marked refused, so that later runs retry it
+          // instead of looking for it. Reported once per contact, every run until it is in.
+          const l = target.get(a.linkId)!;
+          if (l.pending && l.pending.refused === undefined)
+            target.set(a.linkId, { ...l, pending: { ...l.pending, refused: clock.now() } });
+          out.counts.refused += 1;
+          if (!p.notes.some((n) => n.kind === 'side-full' && n.id === a.linkId))
+            out.notes.push({ kind: 'side-full', side, id: a.linkId });
           done(a);
         } else fail(a);
       }

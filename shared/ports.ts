@@ -44,7 +44,8 @@ export interface UpdateItem {
   contact: Contact;
 }
 
-export type ItemErrorKind = 'stale' | 'not-found' | 'validation' | 'failed';
+/** `full`: the side has no room for another record (a Google account holds 25,000 contacts). */
+export type ItemErrorKind = 'stale' | 'not-found' | 'validation' | 'failed' | 'full';
 
 export type ItemResult<T> =
   { ok: true; value: T } | { ok: false; error: { kind: ItemErrorKind; message: string } };
@@ -89,6 +90,8 @@ export interface ContactSide {
   settleCursor(cursor: string): string;
 }
 
+export type LinkHead = Pick<Link, 'id' | 'crmId' | 'googleId' | 'status' | 'inGroup' | 'versions'>;
+
 export interface Checkpoint {
   cursors: Record<Side, string | null>;
   /** Hash of the last committed member list of sides that report one. */
@@ -114,6 +117,11 @@ export interface SyncStateStore {
   /** Links with an unconfirmed create or a failed write. */
   attentionLinks(): Promise<Link[]>;
   allLinks(): Promise<Link[]>;
+  /**
+   * What a full listing is compared with: every link without its data (no base contact), a few
+   * dozen bytes each where a whole link holds kilobytes.
+   */
+  linkHeads(): Promise<LinkHead[]>;
   saveLinks(links: Link[], retire: string[]): Promise<void>;
   loadMembers(side: Side): Promise<string[] | null>;
   saveMembers(side: Side, ids: string[]): Promise<void>;

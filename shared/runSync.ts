@@ -2,7 +2,7 @@
 // crash harmless. A create is recorded as pending before it is sent; links are committed after each
 // write call; cursors advance only once every write they cover is committed.
 import { createHash } from 'node:crypto';
-import type { Checkpoint, Clock, ContactSide, SideChanges, SyncStateStore } from './ports.js';
+import type { Checkpoint, Clock, ContactSide, LinkHead, SideChanges, SyncStateStore } from './ports.js';
 import type {
   Action,
   ConflictPolicy,
@@ -73,14 +73,19 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
   // were committed with each write), and whenever a side lists in full.
   let every: Promise<Link[]> | null = null;
   const everyLink = () => (every ??= state.allLinks());
+  // What a full listing is compared with: every link's ids and versions, not its data.
+  let heads: Promise<LinkHead[]> | null = null;
+  const linkHeads = () => (heads ??= every ?? state.linkHeads());
+  // Once every whole link is loaded, the heads would only double what is held.
+  const linkHeadsCache = { get: linkHeads, drop: () => void (heads = null) };
   if (checkpoint.dirty)
     checkpoint.activeLinks = (await everyLink()).filter((l) => l.status === 'active').length;
 
   // A full listing need not hand over members still at the version their link holds.
   const known = (side: Side) => async () =>
     new Map(
-      (await everyLink()).flatMap((l): [string, string][] => {
-        const id = sideId(l, side);
+      (await linkHeads()).flatMap((l): [string, string][] => {
+        const id = side === 'crm' ? l.crmId : l.googleId;
         const version = l.versions[side];
         return l.status === 'active' && l.inGroup[side] && id !== null && version !== null
           ? [[id, version]]
@@ -141,12 +146,13 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
       crm: await read('crm', false),
       google: await read('google', false),
     };
-    let prepared = await prepare(deps, sides, reads, checkpoint, options, everyLink);
+    let prepared = await prepare(deps, sides, reads, checkpoint, options, everyLink, linkHeadsCache);
     for (const side of prepared.planned.needsFullListing) {
       if (reads[side].observed.complete) continue;
       reads = { ...reads, [side]: await read(side, true) };
-      prepared = await prepare(deps, sides, reads, checkpoint, options, everyLink);
+      prepared = await prepare(deps, sides, reads, checkpoint, options, everyLink, linkHeadsCache);
     }
+    heads = null;
     const ends = {
       crm: { members: reads.crm.changes.members, cursor: reads.crm.changes.cursor },
       google: { members: reads.google.changes.members, cursor: reads.google.changes.cursor },
@@ -173,7 +179,8 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
     planned,
     links,
   );
-  report.counts = executed.counts;
+  // What was held back is the plan's word; the executor counts what it wrote.
+  report.counts = { ...executed.counts, waiting: report.counts.waiting };
   report.notes = [...planned.notes, ...executed.notes];
   if (!executed.finished) return { ...report, outcome: 'partial', more: true };
 
@@ -205,6 +212,7 @@ async function prepare(
   checkpoint: Checkpoint,
   options: RunOptions,
   everyLink: () => Promise<Link[]>,
+  heads: { get: () => Promise<LinkHead[]>; drop: () => void },
 ): Promise<{ planned: Plan; links: Map<string, Link> }> {
   const { state } = deps;
   const obs = { crm: reads.crm.observed, google: reads.google.observed };
@@ -212,15 +220,18 @@ async function prepare(
   const add = (ls: Link[]) => ls.forEach((l) => links.set(l.id, l));
 
   const markers = obs.google.records.flatMap((r) => (r.marker ? [r.marker] : []));
-  const touched = observedIds(obs.crm).length + markers.length + observedIds(obs.google).length;
+  // Members a full listing found unchanged need no link loaded: the heads tell they are present.
+  const changed = (o: Observed) => [...o.records.map((r) => r.id), ...o.departures.map((d) => d.id)];
+  const touched = changed(obs.crm).length + markers.length + changed(obs.google).length;
   // Past a third of the pairs, one listing costs the same document reads as many id queries and
   // far fewer round trips.
-  const allLoaded =
-    obs.crm.complete || obs.google.complete || touched > Math.max(300, checkpoint.activeLinks / 3);
-  if (allLoaded) add(await everyLink());
-  else {
-    add(await state.linksFor('crm', [...observedIds(obs.crm), ...markers]));
-    add(await state.linksFor('google', observedIds(obs.google)));
+  const allLoaded = obs.crm.complete || touched > Math.max(300, checkpoint.activeLinks / 3);
+  if (allLoaded) {
+    heads.drop();
+    add(await everyLink());
+  } else {
+    add(await state.linksFor('crm', [...changed(obs.crm), ...markers]));
+    add(await state.linksFor('google', changed(obs.google)));
     add(await state.attentionLinks());
   }
 
@@ -240,10 +251,11 @@ async function prepare(
   for (const side of SIDES) {
     if (!obs[side].complete) continue;
     const seen = new Set(observedIds(obs[side]));
-    for (const l of links.values()) {
-      const id = sideId(l, side);
+    for (const l of allLoaded ? links.values() : await heads.get()) {
+      const id = side === 'crm' ? l.crmId : l.googleId;
       if (id !== null && l.inGroup[side] && !seen.has(id)) absent[side].push(id);
     }
+    if (!allLoaded) add(await state.linksFor(side, absent[side]));
   }
   await fetchInto(absent);
   await fetchInto(fetchNeeds([...links.values()], obs.crm, obs.google));

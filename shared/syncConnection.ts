@@ -43,6 +43,8 @@ const flatten = (r: RunReport): Record<string, number> => {
     linked: r.counts.linked,
     retired: r.counts.retired,
     failed: r.counts.failed,
+    refused: r.counts.refused,
+    waiting: r.counts.waiting,
   };
   for (const kind of ['create', 'update', 'addToGroup', 'removeFromGroup'] as const)
     for (const side of ['crm', 'google'] as const) out[`${kind}.${side}`] = r.counts[kind][side];
@@ -185,8 +187,30 @@ export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequ
       ]);
     return { ack: true, result: 'partial', runId: request.runId, reason: null };
   }
-  const failures =
-    report.counts.failed > 0 ? `${report.counts.failed} writes failed and will be retried` : null;
-  await end('ok', report, 'ok', failures, null);
-  return { ack: true, result: 'done', runId: request.runId, reason: failures };
+  const reason = heldBack(report);
+  // A run that holds work back is not `ok`: the reason says what waits and until when.
+  const outcome = report.counts.waiting > 0 ? 'partial' : 'ok';
+  await end(outcome, report, outcome, reason, null);
+  return { ack: true, result: 'done', runId: request.runId, reason };
+}
+
+/** What a finished run left undone, for the person: failed writes, creates in doubt, refused creates. */
+export function heldBack(report: RunReport): string | null {
+  const parts: string[] = [];
+  const { failed, waiting, refused } = report.counts;
+  if (failed > 0) parts.push(`${failed} writes failed and will be retried`);
+  if (waiting > 0) {
+    const until = Math.max(
+      ...report.notes.flatMap((n) => (n.kind === 'waiting-for-create' && n.until ? [n.until] : [])),
+    );
+    const by = Number.isFinite(until) ? ` by ${new Date(until).toISOString()} at the latest` : '';
+    parts.push(
+      `${waiting} contacts sent to Google without a confirmed answer wait until it is known whether they were created (looked for every run, settled${by})`,
+    );
+  }
+  if (refused > 0)
+    parts.push(
+      `${refused} contacts not copied to Google: the account is full (25,000 contacts); retried every run`,
+    );
+  return parts.length > 0 ? parts.join('; ') : null;
 }

@@ -1,7 +1,7 @@
 // Indexes what each side reported, and derives what the runner must fetch or look up before planning,
 // so that the planner itself never needs I/O.
 import type { Side } from './model.js';
-import { SIDES } from './model.js';
+import { SIDES, emptyContact } from './model.js';
 import { emailsOf } from './normalize.js';
 import type { Departure, Link, Observed, SideRecord } from './types.js';
 
@@ -79,7 +79,9 @@ export function fetchNeeds(links: Link[], crm: Observed, google: Observed): Reco
   };
   for (const l of links) {
     if (l.attention) SIDES.forEach((s) => ask(s, sideId(l, s)));
-    if (l.status === 'pending' && l.pending) {
+    // A refused create wrote nothing, and its source's changes and departures come with the side's
+    // own read: reading it again every run would cost as much as the refusal saves.
+    if (l.status === 'pending' && l.pending && l.pending.refused === undefined) {
       // Both ends of a create in doubt: the target to see whether it happened, the source to start over.
       ask('crm', l.crmId);
       if (l.pending.side === 'crm') ask('google', l.googleId);
@@ -111,14 +113,21 @@ export function lookupKeys(links: Link[], crm: Observed, google: Observed): Reco
     google: { ids: new Set(), markers: new Set(), emails: new Set() },
   };
   for (const l of links) {
-    // An unconfirmed Google create is found again by the marker it carries.
-    if (l.status === 'pending' && l.pending?.side === 'google' && l.crmId !== null)
+    // An unconfirmed Google create is found again by the marker it carries; Google cannot search
+    // markers, so its emails are searched too and the marker then tells ours from a namesake.
+    // A refused create wrote nothing: nothing to find.
+    if (l.status === 'pending' && l.pending?.side === 'google' && l.crmId !== null && !l.pending.refused) {
       keys.google.markers.add(l.crmId);
+      emailsOf(l.base ?? emptyContact()).forEach((e) => keys.google.emails.add(e));
+    }
   }
   // The source of a create in doubt may have to be paired afresh, so it is looked up like a newcomer.
   const unpaired = (side: Side, id: string) => {
     const l = index.find(side, id);
-    return l === undefined || (l.status === 'pending' && l.pending?.side !== side);
+    return (
+      l === undefined ||
+      (l.status === 'pending' && l.pending?.side !== side && l.pending?.refused === undefined)
+    );
   };
   for (const r of crm.records) {
     if (!r.inGroup || !unpaired('crm', r.id)) continue;

@@ -82,6 +82,25 @@ export function plan(input: PlanInput): Plan {
     if (link.status !== 'pending' || link.pending === null) continue;
     const target = link.pending.side;
     const source = otherSide(target);
+    if (link.pending.refused !== undefined) {
+      // Refused for want of room: nothing was written, so there is nothing to look for. Sent again,
+      // the side answers it cheaply while it is still full. A newcomer with the same email waits.
+      handled.add(link.id);
+      const src = presence(link, source);
+      if (!src.exists || !src.inGroup) {
+        // The source left: the create is no longer wanted.
+        out.retire.push(link.id);
+        retired.add(link.id);
+        continue;
+      }
+      const contact = src.record?.contact ?? link.base ?? emptyContact();
+      const next = src.record ? { ...link, base: contact } : link;
+      out.actions.push(createAction(next, target, contact));
+      out.links.push(next);
+      out.notes.push({ kind: 'side-full', side: target, id: link.id });
+      emailsOf(contact).forEach((e) => held.add(e));
+      continue;
+    }
     let resolved: Link = link;
     if (target === 'google' && link.googleId === null) {
       const found = findByMarker(link.crmId, views.google, input.candidates.google);
@@ -133,7 +152,12 @@ export function plan(input: PlanInput): Plan {
     const age = input.now - link.pending.since;
     if (target === 'google' && age > input.pendingTimeoutMs && !out.needsFullListing.includes('google'))
       out.needsFullListing.push('google');
-    out.notes.push({ kind: 'waiting-for-create', side: target, id: link.id });
+    out.notes.push({
+      kind: 'waiting-for-create',
+      side: target,
+      id: link.id,
+      until: link.pending.since + input.pendingTimeoutMs,
+    });
     // Until we know whether the create happened, a newcomer with the same email waits too: pairing or
     // copying it now could duplicate the record the create may have made.
     emailsOf(src.record?.contact ?? link.base ?? emptyContact()).forEach((e) => held.add(e));

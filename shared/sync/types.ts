@@ -56,7 +56,11 @@ export interface Link {
    * may or may not have happened; it is reconciled, never blindly repeated.
    */
   status: LinkStatus;
-  pending: { side: Side; since: number } | null;
+  /**
+   * `refused`: when the side first refused the create because it was full (a Google account holds
+   * 25,000 contacts). Nothing was written, so the create is retried, never looked for.
+   */
+  pending: { side: Side; since: number; refused?: number } | null;
   inGroup: Record<Side, boolean>;
   versions: Record<Side, string | null>;
   extras: Record<Side, string | null>;
@@ -121,13 +125,15 @@ export type Action =
 export type ActionKind = Action['kind'];
 
 export type NoteKind =
-  'ambiguous-match' | 'duplicate-marker' | 'conflict' | 'waiting-for-create' | 'write-failed';
+  'ambiguous-match' | 'duplicate-marker' | 'conflict' | 'waiting-for-create' | 'write-failed' | 'side-full';
 
 export interface Note {
   kind: NoteKind;
   side: Side;
   id: string;
   fields?: Field[];
+  /** waiting-for-create: when a full listing settles it if nothing finds the record sooner (ms). */
+  until?: number;
 }
 
 export interface Plan {

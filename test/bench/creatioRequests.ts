@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { ManualClock, seedContacts, startCreatioStandin } from '../../infra/standins/creatio/index.js';
 import { CreatioSide } from '../../shared/adapters/creatio/index.js';
+import { minimumCrm } from './minimum.js';
 
 export interface CreatioRequestRow {
   scenario: 'full read' | 'incremental, 1% changed';
@@ -14,8 +15,7 @@ export interface CreatioRequestRow {
   subRequests: number;
   /**
    * The fewest billable OData calls (plain requests plus sub-requests, as Creatio's daily limit counts
-   * them) any client needs: one reply of up to 20,000 rows per set it must read, as if every filter
-   * could name the group instead of listing ids.
+   * them) any client needs: the API's floor (test/bench/minimum.ts, docs/benchmark.md).
    */
   minimum: number;
   /** Billable OData calls we made, as the stand-in counted them. */
@@ -25,21 +25,20 @@ export interface CreatioRequestRow {
   ms: number;
 }
 
-const CAP = 20_000;
 const MAX_CONTACTS = 25_000;
-const pages = (rows: number) => Math.max(1, Math.ceil(rows / CAP));
 
-/** Each seeded contact has two communication rows (an email and a mobile phone) and no address. */
-function minimumFull(n: number): number {
-  // Members, their Contact rows, their ContactCommunication rows, their ContactAddress rows (asked
-  // even when there are none). Seeded contacts point at no lookup, so no lookup set is read.
-  return pages(n) + pages(n) + pages(2 * n) + pages(0);
-}
-
-function minimumIncremental(n: number, changed: number): number {
-  // Members; the three change queries; the changed contacts' three sets.
-  return pages(n) + 3 + pages(changed) + pages(2 * changed) + pages(0);
-}
+const read = { createGoogle: 0, createCrm: 0, updateGoogle: 0, updateCrm: 0, groupGoogle: 0, groupCrm: 0 };
+const minimumFull = (n: number) =>
+  minimumCrm({ ...read, googleListed: 0, crmMembers: n, crmFullRead: true, crmLookups: 0 });
+const minimumIncremental = (n: number, changed: number) =>
+  minimumCrm({
+    ...read,
+    googleListed: 0,
+    crmMembers: n,
+    crmFullRead: false,
+    crmChanged: changed,
+    crmLookups: 0,
+  });
 
 export async function creatioRequestRows(sizes: number[]): Promise<CreatioRequestRow[]> {
   const rows: CreatioRequestRow[] = [];

@@ -1,8 +1,7 @@
-// The fewest requests the APIs allow for the work a run had to do, from their documented limits:
-// Google lists 1,000 people a page, writes 200 contacts a batch and 1,000 memberships a call;
-// Creatio answers 20,000 rows a page, and a URL carries about 100 ids in one filter, so records known
-// only by id cost one call per 100 per entity set (Contact, ContactCommunication, ContactAddress).
-// Creatio bills every $batch sub-request, so each written row is one call.
+// The floor: the fewest requests the documented APIs allow for the work a run had to do, whatever
+// the product's own design. Each term cites the limit it comes from; the derivation, with worked
+// figures, is in docs/benchmark.md. Creatio references: ../shared/reference/creatio-odata.md;
+// Google: ../shared/reference/google-people-api.md.
 export interface Work {
   createGoogle: number;
   createCrm: number;
@@ -12,36 +11,85 @@ export interface Work {
   groupCrm: number;
   /** People in the Google account listed in full (0: an incremental read). */
   googleListed: number;
-  googleIncremental: boolean;
+  /** Google people changed since the sync token (an incremental read). */
+  googleChanged?: number;
+  /** The full listing follows a refused (expired) sync token: that refusal is a request too. */
+  googleTokenExpired?: boolean;
+  /** The group's id must be found first (a first sync): one contactGroups.list page. */
+  googleGroupLookup?: boolean;
+  /** Creates Google refused because the account is full (no contact written). */
+  googleRefused?: number;
+  /** Members of the CRM static group. */
   crmMembers: number;
-  /** Members whose full records had to be read by id. */
-  crmFullRead: number;
-  /** Contacts changed in the CRM, read with their rows. */
+  /** The members' contact data is read in full (first sync, 24-hour full read). */
+  crmFullRead: boolean;
+  /** Contacts changed in the CRM since the watermark (an incremental read). */
   crmChanged?: number;
   /** Emails looked up in the CRM to pair Google newcomers. */
   crmLookups: number;
 }
 
 const pages = (n: number, size: number) => Math.ceil(n / size);
-const SETS = 3;
-const ROWS_PER_NEW_CONTACT = 4; // the contact, its email and phone rows, its membership
+
+// ---- Google (People API) ----
+/** connections.list pageSize ≤ 1,000 (reference §2). */
+const GOOGLE_PAGE = 1000;
+/** batchCreateContacts / batchUpdateContacts ≤ 200 contacts a call (reference §2). */
+const GOOGLE_WRITE = 200;
+/** contactGroups.members.modify ≤ 1,000 names a call (reference §2). */
+const GOOGLE_MEMBERSHIP = 1000;
 
 export function minimumGoogle(w: Work): number {
-  const reads = w.googleIncremental ? 1 : pages(w.googleListed, 1000) + 1; // + the group lookup
-  return reads + pages(w.createGoogle, 200) + pages(w.updateGoogle, 200) + pages(w.groupGoogle, 1000);
+  // A read: every page of a full listing, or the changes since the token (one page at least: the
+  // API tells "nothing changed" only by being asked). An expired token is learnt by its refusal.
+  const reads =
+    w.googleListed > 0
+      ? pages(w.googleListed, GOOGLE_PAGE) + (w.googleTokenExpired ? 1 : 0)
+      : Math.max(1, pages(w.googleChanged ?? 0, GOOGLE_PAGE));
+  // Whether a full account has room again is learnt only by trying: one create call per run.
+  const refused = (w.googleRefused ?? 0) > 0 ? 1 : 0;
+  return (
+    reads +
+    (w.googleGroupLookup ? 1 : 0) +
+    pages(w.createGoogle, GOOGLE_WRITE) +
+    pages(w.updateGoogle, GOOGLE_WRITE) +
+    pages(w.groupGoogle, GOOGLE_MEMBERSHIP) +
+    refused
+  );
 }
 
+// ---- Creatio (OData 4; every plain request and every $batch sub-request is one billed call) ----
+/** A reply holds at most 20,000 records (reference §3). */
+const CRM_PAGE = 20_000;
+/**
+ * Emails per lookup query: a filter names each one (`Email eq '…' or …`; `in` is not documented),
+ * and a URL carries about 100 of them within the query-string limits of Creatio's web servers.
+ * A $batch does not help: each sub-request is billed.
+ */
+const CRM_FILTER = 100;
+/**
+ * A new contact: one POST of the Contact with its flat columns (Email, Phone, MobilePhone, HomePhone,
+ * the address columns, BirthDate), which Creatio mirrors into ContactCommunication, ContactAddress and
+ * ContactAnniversary rows unbilled (reference §6.1), then one ContactInFolder insert. The benchmark's
+ * contacts carry one email and one phone, both flat.
+ */
+const CRM_CALLS_PER_NEW_CONTACT = 2;
+
 export function minimumCrm(w: Work): number {
-  const members = Math.max(1, pages(w.crmMembers, 20_000));
-  const changes = w.crmFullRead > 0 ? 0 : SETS; // what changed since the watermark, per set
-  const byId = pages(w.crmFullRead, 100) * SETS + pages(w.crmChanged ?? 0, 100) * (SETS - 1);
+  // The member list: ContactInFolder filtered by the folder, 20,000 rows a page, one page at least
+  // (the only way to see a member leave: Creatio keeps no tombstones). A full read takes the
+  // contacts' columns along in the same pages ($expand of the ContactInFolder.Contact lookup).
+  const members = Math.max(1, pages(w.crmMembers, CRM_PAGE));
+  // Otherwise the contacts changed since the watermark: one query (ModifiedOn gt …), paged.
+  const changes = w.crmFullRead ? 0 : Math.max(1, pages(w.crmChanged ?? 0, CRM_PAGE));
   return (
     members +
     changes +
-    byId +
-    pages(w.crmLookups, 100) +
-    w.createCrm * ROWS_PER_NEW_CONTACT +
+    pages(w.crmLookups, CRM_FILTER) +
+    w.createCrm * CRM_CALLS_PER_NEW_CONTACT +
+    // One PATCH of the flat columns per changed contact.
     w.updateCrm +
+    // One ContactInFolder insert or delete per membership.
     w.groupCrm
   );
 }

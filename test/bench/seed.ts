@@ -30,6 +30,17 @@ export function seedGoogle(w: BenchWorld, account: string, count: number, shared
   return { account, ids, folderId: '' };
 }
 
+/** Contacts in My Contacts only: they fill the account without being synced. */
+export function seedOutsideGroup(w: BenchWorld, account: string, count: number): void {
+  const memberships = [{ contactGroupMembership: { contactGroupResourceName: 'contactGroups/myContacts' } }];
+  for (let i = 0; i < count; i++)
+    w.google.user.createContact(account, {
+      names: [{ givenName: `O${i}`, familyName: 'Outside' }],
+      emailAddresses: [{ value: `o${i}@example.com`, type: 'work' }],
+      memberships,
+    });
+}
+
 export function seedCreatio(w: BenchWorld, label: string, count: number): Seeded {
   const ui = w.creatio.ui;
   const folderId = ui.createFolder({ name: `Sync ${label}` }).Id as string;

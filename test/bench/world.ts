@@ -46,6 +46,7 @@ export class BenchWorld {
   googleSkewMs = 0;
   /** The stand-ins' time runs ahead by a schedule interval per sync, as between scheduled runs. */
   private intervalSkewMs = 0;
+
   google!: GoogleStandin;
   creatio!: CreatioStandin;
   db!: Firestore;
@@ -167,6 +168,18 @@ export class BenchWorld {
       defaults: { intervalMinutes: 15, policy: 'newest-wins' },
       now: Date.now(),
     });
+  }
+
+  /**
+   * Makes the CRM side's last full read a day older, so that the next run reads every member again
+   * (shared/adapters/creatio/cursor.ts keeps when, as `full`, in our clock's ms).
+   */
+  async ageCrmFullRead(userId: string, ms: number): Promise<void> {
+    const ref = this.db.collection('tenants').doc(TENANT).collection('connections').doc(userId);
+    const doc = (await ref.get()).data() as { checkpoint: { cursors: { crm: string | null } } };
+    const cursor = JSON.parse(doc.checkpoint.cursors.crm!) as { full: number };
+    cursor.full -= ms;
+    await ref.update({ 'checkpoint.cursors.crm': JSON.stringify(cursor) });
   }
 
   /** One function invocation in its own process. */

@@ -1,6 +1,6 @@
 // An in-memory fake of our own SyncStateStore port. Values are cloned on the way in and out, as a
 // real store would, so the runner cannot lean on shared object identity.
-import type { Checkpoint, SyncStateStore } from '../../shared/ports.js';
+import type { Checkpoint, LinkHead, SyncStateStore } from '../../shared/ports.js';
 import type { Link, Side } from '../../shared/sync/index.js';
 
 export type StateCall = 'saveLinks' | 'saveCheckpoint' | 'saveMembers';
@@ -50,6 +50,13 @@ export class FakeState implements SyncStateStore {
     return [...this.links.values()]
       .filter((l) => l.attention || l.status === 'pending')
       .map((l) => structuredClone(l));
+  }
+
+  async linkHeads(): Promise<LinkHead[]> {
+    this.reads += 1;
+    return [...this.links.values()].map(({ id, crmId, googleId, status, inGroup, versions }) =>
+      structuredClone({ id, crmId, googleId, status, inGroup, versions }),
+    );
   }
 
   async allLinks(): Promise<Link[]> {

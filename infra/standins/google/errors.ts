@@ -66,6 +66,13 @@ export const invalidArgument = (message: string, details: ErrorDetail[] = []): A
 export const failedPrecondition = (message: string, details: ErrorDetail[] = []): ApiError =>
   new ApiError(400, 'FAILED_PRECONDITION', message, details);
 
+/**
+ * A create past the account's contact limit. The limit (25,000) is reported, not documented, and so
+ * is nothing about the error: the status and message are our assumption (infra/standins/google/README.md).
+ */
+export const contactLimitReached = (): ApiError =>
+  failedPrecondition('Contact limit reached: the account cannot hold more contacts.');
+
 export const notFound = (): ApiError => new ApiError(404, 'NOT_FOUND', 'Requested entity was not found.');
 
 export const internalError = (): ApiError => new ApiError(500, 'INTERNAL', 'Internal error encountered.');

@@ -25,6 +25,8 @@ export interface GoogleStandinOptions {
   oauthClients?: OAuthClientConfig[];
   /** Default 3600. */
   accessTokenTtlSec?: number;
+  /** Contacts one account may hold; creates past it are refused. Default 25,000 (reported). */
+  maxContacts?: number;
 }
 
 export const DEMO_CLIENT: OAuthClientConfig = {
@@ -43,6 +45,7 @@ export interface ResolvedOptions {
   quotaPerMinute: { read?: number; write?: number };
   oauthClients: OAuthClientConfig[];
   accessTokenTtlSec: number;
+  maxContacts: number;
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
@@ -68,5 +71,6 @@ export function resolveOptions(opts: GoogleStandinOptions): ResolvedOptions {
       redirectUris: c.redirectUris ? [...c.redirectUris] : undefined,
     })),
     accessTokenTtlSec: nonNegative('accessTokenTtlSec', opts.accessTokenTtlSec, 3600),
+    maxContacts: nonNegative('maxContacts', opts.maxContacts, 25_000),
   };
 }

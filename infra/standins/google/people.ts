@@ -1,6 +1,13 @@
 // people.* handlers other than connections.list (reference §2, §5, §6).
 import type { Env } from './env.js';
-import { ApiError, grpcCode, invalidArgument, notFound, type ErrorDetail } from './errors.js';
+import {
+  ApiError,
+  contactLimitReached,
+  grpcCode,
+  invalidArgument,
+  notFound,
+  type ErrorDetail,
+} from './errors.js';
 import {
   DOCS,
   PERSON_FIELDS,
@@ -92,6 +99,7 @@ export async function createContact(env: Env, rc: RequestContext): Promise<Reply
   const fields = readFieldsForWrite(rc);
   sourcesParam(rc.query);
   const input = parsePerson(await body(rc));
+  checkRoom(env, rc.account!, 1);
   const p = createPerson(rc.account!, input, env.clock.now());
   return json(renderPerson(p, fields));
 }
@@ -126,6 +134,10 @@ export function deleteContact(env: Env, rc: RequestContext, m: RegExpExecArray):
   const p = getContact(acc, contactName(personName(m[1]!)));
   deletePerson(acc, p, env.clock.now());
   return json({});
+}
+
+function checkRoom(env: Env, acc: Account, adding: number): void {
+  if (acc.people.size + adding > (acc.contactLimit ?? env.opts.maxContacts)) throw contactLimitReached();
 }
 
 /** Batch writes are atomic here: the first bad contact fails the call and nothing is written. */
@@ -168,6 +180,8 @@ export async function batchCreateContacts(env: Env, rc: RequestContext): Promise
     }
   });
   if (errors.length > 0) throw batchFailure('Create', errors);
+  // Atomic like every batch failure: a batch that does not fit writes nothing.
+  checkRoom(env, acc, inputs.length);
   const now = env.clock.now();
   const created = inputs.map((input) => createPerson(acc, input, now));
   // Reference §2: an empty readMask skips the read-back; only resourceName and etag come back.

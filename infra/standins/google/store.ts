@@ -79,6 +79,8 @@ export class Account {
   readonly groupChanges = new Map<string, number>();
   readonly profileId: string;
   readonly profileEtag = newPersonEtag();
+  /** Overrides the stand-in's `maxContacts` for this account (tests, benchmarks). */
+  contactLimit: number | null = null;
   seq = 0;
   /** seqTimes[s - 1] = clock time of change s; non-decreasing while the clock is monotonic. */
   private readonly seqTimes: number[] = [];

@@ -37,6 +37,8 @@ export interface UserApi {
   /** Every group with all fields and its full member list. */
   listGroups(email: string): Json[];
   getGroup(email: string, groupResourceName: string): Json | undefined;
+  /** This account's contact limit instead of the `maxContacts` option (null: the option's). */
+  setContactLimit(email: string, limit: number | null): void;
 }
 
 const ALL_GROUP = { fields: GROUP_FIELDS, maxMembers: Number.MAX_SAFE_INTEGER };
@@ -59,6 +61,9 @@ export function createUserApi(store: Store, clock: Clock): UserApi {
     deleteContact(email, resourceName) {
       const a = acc(email);
       deletePerson(a, getContact(a, resourceName), clock.now());
+    },
+    setContactLimit(email, limit) {
+      acc(email).contactLimit = limit;
     },
     getContact(email, resourceName) {
       const p = acc(email).people.get(resourceName);

@@ -1,7 +1,7 @@
 // Documents in and out of Firestore. What comes back is parsed, not trusted: a corrupted or
 // hand-edited document fails loudly here instead of steering a sync.
 import { z } from 'zod';
-import type { Checkpoint, Connection, RunSummary, Tenant } from '../../ports.js';
+import type { Checkpoint, Connection, LinkHead, RunSummary, Tenant } from '../../ports.js';
 import type { Link } from '../../sync/index.js';
 import { ADDRESS_TYPES, EMAIL_TYPES, PHONE_TYPES } from '../../sync/index.js';
 import { SyncError } from '../../errors.js';
@@ -36,7 +36,9 @@ const link = z.object({
   crmId: z.string().nullable(),
   googleId: z.string().nullable(),
   status: z.enum(['active', 'pending', 'dormant']),
-  pending: z.object({ side: z.enum(['crm', 'google']), since: z.number() }).nullable(),
+  pending: z
+    .object({ side: z.enum(['crm', 'google']), since: z.number(), refused: z.number().optional() })
+    .nullable(),
   inGroup: perSide(z.boolean()),
   versions: perSide(z.string().nullable()),
   extras: perSide(z.string().nullable()),
@@ -132,6 +134,15 @@ export const linkToDoc = (l: Link): Record<string, unknown> => ({
   watch: l.attention || l.status === 'pending',
 });
 export const linkFromDoc = (d: unknown): Link => parse(link, d, 'link');
+const head = link.pick({
+  id: true,
+  crmId: true,
+  googleId: true,
+  status: true,
+  inGroup: true,
+  versions: true,
+});
+export const headFromDoc = (d: unknown): LinkHead => parse(head, d, 'link');
 export const connectionFromDoc = (d: unknown): Connection => parse(connection, d, 'connection');
 export const tenantFromDoc = (d: unknown): Tenant => parse(tenant, d, 'tenant');
 export const summaryFromDoc = (d: unknown): RunSummary => parse(runSummary, d, 'run');

@@ -3,11 +3,11 @@
 // with the number of contacts, except when a side lists in full.
 import { FieldPath } from '@google-cloud/firestore';
 import type { DocumentReference, Firestore } from '@google-cloud/firestore';
-import type { Checkpoint, SyncStateStore } from '../../ports.js';
+import type { Checkpoint, LinkHead, SyncStateStore } from '../../ports.js';
 import type { Link, Side } from '../../sync/index.js';
 import type { FirestoreMeter } from './meter.js';
 import { links, members } from './paths.js';
-import { linkFromDoc, linkToDoc } from './codec.js';
+import { headFromDoc, linkFromDoc, linkToDoc } from './codec.js';
 
 const IN_LIMIT = 30; // Firestore's cap on values in one 'in' filter
 const GET_LIMIT = 300;
@@ -75,6 +75,24 @@ export class FirestoreSyncState implements SyncStateStore {
     const snap = await links(this.conn).where('watch', '==', true).get();
     this.meter.read(snap.size);
     return snap.docs.map((d) => this.loaded(d.id, d.data()));
+  }
+
+  async linkHeads(): Promise<LinkHead[]> {
+    const out: LinkHead[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10_000; page++) {
+      let q = links(this.conn)
+        .select('id', 'crmId', 'googleId', 'status', 'inGroup', 'versions')
+        .orderBy(FieldPath.documentId())
+        .limit(ALL_PAGE);
+      if (after !== null) q = q.startAfter(after);
+      const snap = await q.get();
+      this.meter.read(snap.size);
+      for (const d of snap.docs) out.push(headFromDoc(d.data()));
+      if (snap.size < ALL_PAGE) break;
+      after = snap.docs[snap.docs.length - 1]!.id;
+    }
+    return out;
   }
 
   async allLinks(): Promise<Link[]> {

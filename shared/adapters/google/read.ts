@@ -268,6 +268,17 @@ export async function batchGet(
   return { people, missing };
 }
 
+/** How many contacts the account holds: one page of one (`totalItems`, absent when none). */
+export async function countContacts(client: PeopleClient): Promise<number> {
+  const res = await client.call('connections.list', 'read', listConnectionsSchema, (o) =>
+    client.api.people.connections.list(
+      { resourceName: 'people/me', personFields: 'metadata', pageSize: 1 },
+      o,
+    ),
+  );
+  return res.totalItems ?? res.totalPeople ?? 0;
+}
+
 /** Google wants one empty query before searching, to warm its cache (reference §2). */
 export async function warmUpSearch(client: PeopleClient): Promise<void> {
   await client.call('people.searchContacts', 'read', searchSchema, (o) =>

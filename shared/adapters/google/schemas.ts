@@ -71,6 +71,8 @@ export const listConnectionsSchema = z.object({
   connections: z.array(z.unknown()).optional(),
   nextPageToken: optStr,
   nextSyncToken: optStr,
+  totalItems: z.number().int().optional(),
+  totalPeople: z.number().int().optional(),
 });
 
 const rpcStatus = z.looseObject({ code: z.number().int().optional(), message: optStr }).optional();

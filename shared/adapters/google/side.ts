@@ -26,6 +26,7 @@ import {
 } from './read.js';
 import {
   BATCH_WRITE,
+  MAX_CONTACTS,
   MEMBERSHIP_BATCH,
   createContacts,
   modifyMembers,
@@ -54,6 +55,8 @@ export interface GooglePeopleSideOptions {
    * is cheaper than one search per email.
    */
   searchLimit?: number;
+  /** Contacts the account may hold; default Google's 25,000. */
+  maxContacts?: number;
 }
 
 export class GooglePeopleSide implements ContactSide {
@@ -69,12 +72,17 @@ export class GooglePeopleSide implements ContactSide {
   private warmedUp = false;
   /** This run's writes, remembered in the settled cursor so that their echo is dropped. */
   private written: { id: string; etag: string }[] = [];
+  /** Learnt by this run's first refused create; the next run asks again. */
+  private account: WriteContext['account'];
+  private readonly maxContacts: number;
   /** Google asks for one account's writes to be sent one after another. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: GooglePeopleSideOptions) {
     this.groupName = options.groupName ?? DEFAULT_GROUP_NAME;
     this.searchLimit = options.searchLimit ?? 30;
+    this.maxContacts = options.maxContacts ?? MAX_CONTACTS;
+    this.account = { limit: this.maxContacts, full: false };
     this.client = new PeopleClient({
       auth: options.auth,
       peopleApiUrl: options.peopleApiUrl,
@@ -102,6 +110,7 @@ export class GooglePeopleSide implements ContactSide {
   ): Promise<SideChanges> {
     // Reads come before any write of a run: what was written belongs to the previous run.
     this.written = [];
+    this.account = { limit: this.maxContacts, full: false };
     const c = decodeCursor(cursor);
     if (c) this.group = c.group;
     if (c?.token && !options.full) {
@@ -206,6 +215,7 @@ export class GooglePeopleSide implements ContactSide {
         client: this.client,
         group,
         wrote: (id, etag) => this.written.push({ id, etag }),
+        account: this.account,
       });
     };
     const next = this.queue.then(run, run);

@@ -2,11 +2,11 @@
 // batch as a whole for one bad item (nothing is written then), so a rejected batch is narrowed down
 // to its culprits and the rest sent again, within fixed bounds.
 import { SyncError } from '../../errors.js';
-import type { CreateItem, ItemResult, ItemResults, UpdateItem, Written } from '../../ports.js';
+import type { CreateItem, ItemErrorKind, ItemResult, ItemResults, UpdateItem, Written } from '../../ports.js';
 import { failureOf, type PeopleClient } from './client.js';
 import { decodeExtra, encodeExtra, mergeExtra, type Extra } from './extras.js';
 import { contactToPerson, extraOf, newPerson, personFieldsOf, type WritableField } from './mapping.js';
-import { batchGet } from './read.js';
+import { batchGet, countContacts } from './read.js';
 import {
   batchCreateSchema,
   batchUpdateSchema,
@@ -28,9 +28,20 @@ export interface WriteContext {
   group: string;
   /** Called with every (resourceName, etag) our writes produced, for echo suppression. */
   wrote: (id: string, etag: string) => void;
+  /**
+   * `limit`: contacts one account holds. `full`: this run found the account full, so further creates
+   * are refused without asking Google.
+   */
+  account: { limit: number; full: boolean };
 }
 
-const fail = (kind: 'stale' | 'not-found' | 'validation' | 'failed', message: string): ItemResult<never> => ({
+/**
+ * Contacts one Google account holds (reported, not documented: reference §5). The error Google
+ * answers past it is not public either, so a refused create is judged by the account's count.
+ */
+export const MAX_CONTACTS = 25_000;
+
+const fail = (kind: ItemErrorKind, message: string): ItemResult<never> => ({
   ok: false,
   error: { kind, message },
 });
@@ -66,8 +77,11 @@ export async function createContacts(ctx: WriteContext, items: CreateItem[]): Pr
     const body = newPerson(i.contact, groups, i.marker);
     return { key: i.key, body, extra: encodeExtra(extraOf(body)) };
   });
-  for (let i = 0; i < work.length; i += BATCH_WRITE)
-    await createBatch(ctx, work.slice(i, i + BATCH_WRITE), out, 0);
+  for (let i = 0; i < work.length; i += BATCH_WRITE) {
+    const batch = work.slice(i, i + BATCH_WRITE);
+    if (ctx.account.full) batch.forEach((w) => out.set(w.key, fail('full', 'the google account is full')));
+    else await createBatch(ctx, batch, out, 0);
+  }
   return out;
 }
 
@@ -90,6 +104,17 @@ async function createBatch(
     );
   } catch (e) {
     if (!isRejection(e)) throw e;
+    // A full account refuses every batch: splitting would spend two requests per contact to learn
+    // that. One count tells; what fits is sent, the rest refused without further requests.
+    if (depth === 0) {
+      const room = Math.max(0, ctx.account.limit - (await countContacts(ctx.client)));
+      if (room < work.length) {
+        ctx.account.full = true;
+        for (const w of work.slice(room)) out.set(w.key, fail('full', 'the google account is full'));
+        await createBatch(ctx, work.slice(0, room), out, depth + 1);
+        return;
+      }
+    }
     if (work.length === 1 || depth >= MAX_SPLIT_DEPTH) {
       for (const w of work) out.set(w.key, fail('validation', 'google refused the contact'));
       return;

@@ -327,6 +327,27 @@ describe('Google stand-in: people', function () {
       assert.equal(standin.user.listContacts(ALICE).length, 0);
     });
 
+    it('§5 an account holds at most its contact limit: a batch past it is refused whole, a single create too', async () => {
+      standin.user.setContactLimit(ALICE, 3);
+      const refused = await alice.post('/v1/people:batchCreateContacts', {
+        contacts: contacts(4),
+        readMask: '',
+      });
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.error.status, 'FAILED_PRECONDITION');
+      assert.equal(standin.user.listContacts(ALICE).length, 0, 'nothing written');
+      const fits = await alice.post('/v1/people:batchCreateContacts', {
+        contacts: contacts(3),
+        readMask: '',
+      });
+      assert.equal(fits.status, 200);
+      const one = await alice.post('/v1/people:createContact', person('Extra', 'One'));
+      assert.equal(one.status, 400);
+      assert.equal(one.body.error.status, 'FAILED_PRECONDITION');
+      const count = await alice.get('/v1/people/me/connections', { personFields: 'metadata', pageSize: '1' });
+      assert.equal(count.body.totalItems, 3, 'the count a client can read');
+    });
+
     it('§2 batchCreateContacts requires readMask; an empty one skips the read-back', async () => {
       const missing = await alice.post('/v1/people:batchCreateContacts', { contacts: contacts(1) });
       assert.equal(missing.status, 400);

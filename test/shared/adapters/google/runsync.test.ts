@@ -139,6 +139,82 @@ describe('GooglePeopleSide through runSync', function () {
     );
   });
 
+  it('a create whose answer was lost is found by its marker in the next run, though sync results lag', async () => {
+    h = await harness({ propagationDelayMs: 10 * 60_000 });
+    const w = new World(h, await h.connect());
+    w.crm.userCreate(contact('Old', 'Crm'));
+    await w.sync();
+    w.time += 20 * 60_000;
+    w.crm.userCreate(contact('New', 'Crm'));
+    h.standin.faults.add({ match: { method: 'people.batchCreateContacts' }, dropAfter: true, times: 1 });
+    await assert.rejects(w.sync(), (e: unknown) => e instanceof SyncError && e.kind === 'unavailable');
+    assert.equal(w.googleContacts().length, 2, 'the lost answer hid a create that happened');
+    // One minute later: the sync results do not show the contact yet (10 minutes' lag).
+    const rerun = await w.sync();
+    assert.equal(rerun.counts.waiting, 0, 'not held back for the 15-minute timeout');
+    assert.equal(rerun.counts.create.google, 0, 'never created twice');
+    assert.equal(w.googleContacts().length, 2);
+    assert.equal(w.activeLinks().length, 2);
+    assert.equal([...w.state.links.values()].filter((l) => l.status === 'pending').length, 0);
+  });
+
+  it('a create Google failed with a 5xx is reported as waiting, with until when, then settled once', async () => {
+    h = await harness();
+    const w = new World(h, await h.connect());
+    w.crm.userCreate(contact('Old', 'Crm'));
+    await w.sync();
+    w.crm.userCreate(contact('New', 'Crm'));
+    h.standin.faults.add({ match: { method: 'people.batchCreateContacts' }, status: 503, times: 1 });
+    await assert.rejects(w.sync(), (e: unknown) => e instanceof SyncError);
+    const pending = [...w.state.links.values()].find((l) => l.status === 'pending')!;
+    const rerun = await w.sync();
+    assert.equal(rerun.counts.waiting, 1, 'held back: whether Google wrote it is not known yet');
+    const note = rerun.notes.find((n) => n.kind === 'waiting-for-create');
+    assert.equal(note?.until, pending.pending!.since + 15 * 60_000);
+    assert.equal(w.googleContacts().length, 1);
+    w.time += 16 * 60_000;
+    const settled = await w.sync();
+    assert.equal(settled.counts.waiting, 0);
+    assert.equal(settled.counts.create.google, 1);
+    assert.equal(w.googleContacts().length, 2, 'created once');
+    assert.equal(w.activeLinks().length, 2);
+  });
+
+  it('a full account: refused creates are reported, cost two requests a run, and go in once there is room', async () => {
+    h = await harness({ maxContacts: 10 });
+    const w = new World(h, await h.connect());
+    const google = () => w.h.side(w.refreshToken, { maxContacts: 10 }).side;
+    const others = [0, 1, 2].map(
+      (i) => h.standin.user.createContact(ALICE, personJson(`Other${i}`, 'Google')).resourceName as string,
+    );
+    for (let i = 0; i < 9; i++) w.crm.userCreate(contact(`P${i}`, 'Crm'));
+    const first = await w.sync(google());
+    assert.equal(first.counts.create.google, 7, 'what fits goes in');
+    assert.equal(first.counts.refused, 2);
+    assert.equal(first.counts.failed, 0);
+    assert.equal(first.notes.filter((n) => n.kind === 'side-full').length, 2, 'one line per refused contact');
+    assert.equal(w.googleContacts().length, 10);
+
+    const before = h.standin.stats().byMethod;
+    const copy = { ...before };
+    const again = await w.sync(google());
+    const after = h.standin.stats().byMethod;
+    const spent = (m: string) => (after[m] ?? 0) - (copy[m] ?? 0);
+    assert.equal(again.counts.refused, 2);
+    assert.equal(again.notes.filter((n) => n.kind === 'side-full').length, 2);
+    assert.equal(spent('people.batchCreateContacts'), 1, 'one create call for all refused contacts');
+    assert.equal(spent('connections.list'), 2, 'the incremental read and one count, no full listing');
+    assert.equal(spent('people.searchContacts') + spent('people.getBatchGet'), 0, 'nothing looked for');
+
+    h.standin.user.deleteContact(ALICE, others[0]!);
+    h.standin.user.deleteContact(ALICE, others[1]!);
+    const room = await w.sync(google());
+    assert.equal(room.counts.refused, 0);
+    assert.equal(room.counts.create.google, 2);
+    assert.equal(w.activeLinks().length, 9);
+    assert.equal(w.googleContacts().length, 10);
+  });
+
   it('a crash after an incremental create (the links not yet committed) creates nothing twice', async () => {
     h = await harness();
     const w = new World(h, await h.connect());
