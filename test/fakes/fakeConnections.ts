@@ -2,6 +2,8 @@
 // Firestore adapter, for simulations that run thousands of seeds.
 import type {
   Connection,
+  ConnectionControls,
+  RunSummary,
   ConnectionSettings,
   ConnectionStatus,
   ConnectionStore,
@@ -20,7 +22,7 @@ const emptyCheckpoint = () => ({
   dirty: false,
 });
 
-export class FakeConnections implements ConnectionStore {
+export class FakeConnections implements ConnectionStore, ConnectionControls {
   readonly rows = new Map<string, Connection>();
   /** One state per connection, kept across runs like the documents under a connection. */
   readonly states = new Map<string, FakeState>();
@@ -134,6 +136,21 @@ export class FakeConnections implements ConnectionStore {
     };
     this.rows.set(this.key(input.tenantId, input.userId), c);
     return structuredClone(c);
+  }
+
+  async allowLargeRemoval(tenantId: string, userId: string): Promise<boolean> {
+    const c = this.rows.get(this.key(tenantId, userId));
+    if (c) c.allowLargeRemoval = true;
+    return c !== undefined;
+  }
+
+  async cancelQueuedRun(tenantId: string, userId: string, runId: string): Promise<void> {
+    const c = this.rows.get(this.key(tenantId, userId));
+    if (c?.queuedRun?.runId === runId) c.queuedRun = null;
+  }
+
+  async getRun(tenantId: string, userId: string, runId: string): Promise<RunSummary | null> {
+    return this.rows.get(this.key(tenantId, userId))?.recentRuns.find((r) => r.runId === runId) ?? null;
   }
 
   async markStatus(

@@ -9,6 +9,7 @@ import type {
   SyncRequest,
 } from '../../shared/ports.js';
 import type { PreviewDeps } from '../../shared/preview/preview.js';
+import type { GuardDeps } from '../../shared/attention/removals.js';
 import { readOnlySide } from '../../shared/preview/readOnly.js';
 import type { SyncConnectionDeps, SyncOutcome } from '../../shared/syncConnection.js';
 import { syncConnection } from '../../shared/syncConnection.js';
@@ -71,6 +72,25 @@ export class JobWorld extends World {
       defaults: { intervalMinutes: 15, policy: 'newest-wins' },
       now: this.time,
     });
+  }
+
+  get guardDeps(): GuardDeps {
+    return {
+      ...this.previewDeps,
+      connections: this.connections,
+      queue: this.queue,
+      attention: this.attention,
+    };
+  }
+
+  /** Run every sync request published so far, in order. */
+  async runQueued(): Promise<SyncOutcome[]> {
+    const out: SyncOutcome[] = [];
+    for (const request of this.queue.sent.splice(0)) {
+      this.tick();
+      out.push(await syncConnection(this.deps, request));
+    }
+    return out;
   }
 
   async job(): Promise<SyncOutcome> {
