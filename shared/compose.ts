@@ -13,11 +13,14 @@ import type {
   AttentionStore,
   Clock,
   Connection,
+  ConnectionAdmin,
   ConnectionControls,
   ConnectionStore,
   ContactSide,
   CrmDirectory,
+  DeadLetterStore,
   GoogleConsent,
+  GoogleGrants,
   JobQueue,
   OneTimeStore,
   PreviewQueue,
@@ -35,6 +38,7 @@ import { CreatioSide, validateFolder } from './adapters/creatio/index.js';
 import {
   FirestoreAttention,
   FirestoreConnections,
+  FirestoreDeadLetters,
   FirestoreMeter,
   FirestoreOneTime,
   FirestorePreviews,
@@ -51,7 +55,10 @@ export interface App {
   clock: Clock;
   newId: () => string;
   tenants: TenantStore;
-  connections: ConnectionStore & ConnectionControls;
+  connections: ConnectionStore & ConnectionControls & ConnectionAdmin;
+  /** Revoking a Google grant (disconnect). */
+  grants: GoogleGrants;
+  deadLetters: DeadLetterStore;
   oneTime: OneTimeStore;
   /** What needs a person, and a running run's progress. */
   attention: AttentionStore;
@@ -176,6 +183,8 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
     attention,
     progress: attention,
     previews: new FirestorePreviews(firestore, meter),
+    grants: oauth,
+    deadLetters: new FirestoreDeadLetters(firestore, meter),
     previewQueue: clients.previewQueue ?? previewQueue(),
     queue: clients.queue ?? pubsubQueue!,
     sealer,

@@ -436,3 +436,38 @@ export interface PreviewStore {
 export interface PreviewQueue {
   publishPreview(request: PreviewRequest): Promise<void>;
 }
+
+// ---- Disconnecting, and the tenant admin's view ----
+
+/** Google's side of a grant: revoking it ends our access to the account. */
+export interface GoogleGrants {
+  /** A grant Google no longer knows counts as revoked. */
+  revoke(refreshToken: string): Promise<void>;
+}
+
+export interface ConnectionAdmin {
+  /** Forget the Google grant and stop syncing; the account and the links are kept (see docs). */
+  disconnect(tenantId: string, userId: string, reason: string): Promise<Connection | null>;
+  /** The tenant's connections, at most `limit`. */
+  list(tenantId: string, limit: number): Promise<Connection[]>;
+  /** The admin pauses (false) or resumes (true) one user's sync; false when there is no such connection. */
+  setEnabled(tenantId: string, userId: string, enabled: boolean): Promise<boolean>;
+}
+
+/** A message Pub/Sub gave up on (moved to the dead-letter topic), as far as a person needs it. */
+export interface DeadLetter {
+  messageId: string;
+  tenantId: string;
+  userId: string | null;
+  /** 'sync' (with its trigger), 'preview', 'tick', or 'unreadable'. */
+  kind: string;
+  runId: string | null;
+  publishedAt: number | null;
+  recordedAt: number;
+  deliveryAttempt: number | null;
+}
+
+export interface DeadLetterStore {
+  record(letter: DeadLetter): Promise<void>;
+  recent(tenantId: string, limit: number): Promise<DeadLetter[]>;
+}

@@ -2,6 +2,7 @@
 // Firestore adapter, for simulations that run thousands of seeds.
 import type {
   Connection,
+  ConnectionAdmin,
   ConnectionControls,
   RunSummary,
   ConnectionSettings,
@@ -22,7 +23,7 @@ const emptyCheckpoint = () => ({
   dirty: false,
 });
 
-export class FakeConnections implements ConnectionStore, ConnectionControls {
+export class FakeConnections implements ConnectionStore, ConnectionControls, ConnectionAdmin {
   readonly rows = new Map<string, Connection>();
   /** One state per connection, kept across runs like the documents under a connection. */
   readonly states = new Map<string, FakeState>();
@@ -136,6 +137,32 @@ export class FakeConnections implements ConnectionStore, ConnectionControls {
     };
     this.rows.set(this.key(input.tenantId, input.userId), c);
     return structuredClone(c);
+  }
+
+  async disconnect(tenantId: string, userId: string, reason: string): Promise<Connection | null> {
+    const c = this.rows.get(this.key(tenantId, userId));
+    if (!c) return null;
+    Object.assign(c, {
+      refreshTokenSealed: null,
+      status: 'needs-reconnect',
+      statusReason: reason,
+      queuedRun: null,
+    });
+    return structuredClone(c);
+  }
+
+  async list(tenantId: string, limit: number): Promise<Connection[]> {
+    return [...this.rows.values()]
+      .filter((c) => c.tenantId === tenantId)
+      .sort((a, b) => (a.userId < b.userId ? -1 : 1))
+      .slice(0, limit)
+      .map((c) => structuredClone(c));
+  }
+
+  async setEnabled(tenantId: string, userId: string, enabled: boolean): Promise<boolean> {
+    const c = this.rows.get(this.key(tenantId, userId));
+    if (c) c.enabled = enabled;
+    return c !== undefined;
   }
 
   async allowLargeRemoval(tenantId: string, userId: string): Promise<boolean> {

@@ -3,6 +3,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type {
   Connection,
+  ConnectionAdmin,
   ConnectionControls,
   ConnectionSettings,
   ConnectionStatus,
@@ -28,7 +29,7 @@ const DUE_PAGE = 1000;
 /** A "Sync now" still waiting for its run after this long is presumed lost, and a new one is queued. */
 const QUEUED_RUN_TTL_MS = 10 * 60_000;
 
-export class FirestoreConnections implements ConnectionStore, ConnectionControls {
+export class FirestoreConnections implements ConnectionStore, ConnectionControls, ConnectionAdmin {
   /** Sync states of runs in progress, so that the end of a run commits the checkpoint it holds. */
   private readonly states = new Map<string, FirestoreSyncState>();
 
@@ -279,6 +280,52 @@ export class FirestoreConnections implements ConnectionStore, ConnectionControls
       if (!snap.exists || connectionFromDoc(snap.data()).queuedRun?.runId !== runId) return;
       tx.update(ref, { queuedRun: null });
       this.meter.wrote(1);
+    });
+  }
+
+  async disconnect(tenantId: string, userId: string, reason: string): Promise<Connection | null> {
+    const ref = connectionDoc(this.db, tenantId, userId);
+    return this.db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      this.meter.read(1);
+      if (!snap.exists) return null;
+      const c = connectionFromDoc(snap.data());
+      // The account stays named, so that connecting it again keeps its pairs (links are kept too).
+      const next: Connection = {
+        ...c,
+        refreshTokenSealed: null,
+        status: 'needs-reconnect',
+        statusReason: reason,
+        queuedRun: null,
+      };
+      tx.update(ref, {
+        refreshTokenSealed: null,
+        status: next.status,
+        statusReason: reason,
+        queuedRun: null,
+        schedulable: schedulable(next),
+      });
+      this.meter.wrote(1);
+      return next;
+    });
+  }
+
+  async list(tenantId: string, limit: number): Promise<Connection[]> {
+    const snap = await connections(this.db, tenantId).orderBy('userId').limit(limit).get();
+    this.meter.read(snap.size);
+    return snap.docs.map((d) => connectionFromDoc(d.data()));
+  }
+
+  async setEnabled(tenantId: string, userId: string, enabled: boolean): Promise<boolean> {
+    const ref = connectionDoc(this.db, tenantId, userId);
+    return this.db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      this.meter.read(1);
+      if (!snap.exists) return false;
+      const c = connectionFromDoc(snap.data());
+      tx.update(ref, { enabled, schedulable: schedulable({ ...c, enabled }) });
+      this.meter.wrote(1);
+      return true;
     });
   }
 

@@ -6,3 +6,4 @@ export { FirestoreSyncState } from './syncState.js';
 export { emptyCheckpoint } from './codec.js';
 export { FirestoreAttention } from './attention.js';
 export { FirestorePreviews } from './previews.js';
+export { FirestoreDeadLetters } from './deadLetters.js';
