@@ -2,7 +2,7 @@
 // deliver it again, which the job asks for only while the run may still succeed.
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { runPreview } from '../shared/preview/preview.js';
-import { userJobSchema } from '../shared/requests.js';
+import { previewRequestSchema, syncRequestSchema } from '../shared/requests.js';
 import type { SyncOutcome } from '../shared/syncConnection.js';
 import { syncConnection } from '../shared/syncConnection.js';
 import { connectionRef, log } from './log.js';
@@ -10,7 +10,10 @@ import { appForMessage, decodeMessage } from './pubsub.js';
 import { answerFor, logFailure, retryError, shouldRetry } from './respond.js';
 
 export async function syncUser(event: CloudEvent<unknown>): Promise<void> {
-  const decoded = decodeMessage(event, userJobSchema);
+  // A sync request, or else a preview job; a message that is neither is reported as a bad sync request.
+  const asSync = decodeMessage(event, syncRequestSchema);
+  const asPreview = asSync.ok ? null : decodeMessage(event, previewRequestSchema);
+  const decoded = asPreview?.ok ? asPreview : asSync;
   if (!decoded.ok) {
     log('WARNING', 'syncUser: malformed message acknowledged', {
       reason: decoded.reason,
