@@ -8,16 +8,24 @@ import type { Env, ServiceConfig } from './config.js';
 import { serviceConfig } from './config.js';
 import { SyncError } from './errors.js';
 import { newId } from './ids.js';
+import { readOnlySide } from './preview/readOnly.js';
 import type {
+  AttentionStore,
   Clock,
   Connection,
+  ConnectionAdmin,
   ConnectionControls,
   ConnectionStore,
   ContactSide,
   CrmDirectory,
+  DeadLetterStore,
   GoogleConsent,
+  GoogleGrants,
   JobQueue,
   OneTimeStore,
+  PreviewQueue,
+  PreviewStore,
+  ProgressStore,
   Tenant,
   TenantStore,
 } from './ports.js';
@@ -28,9 +36,12 @@ import type { Side } from './sync/index.js';
 import type { CreatioAuth, CreatioConnection } from './adapters/creatio/index.js';
 import { CreatioSide, validateFolder } from './adapters/creatio/index.js';
 import {
+  FirestoreAttention,
   FirestoreConnections,
+  FirestoreDeadLetters,
   FirestoreMeter,
   FirestoreOneTime,
+  FirestorePreviews,
   FirestoreTenants,
 } from './adapters/firestore/index.js';
 import type { GooglePeopleSideOptions } from './adapters/google/index.js';
@@ -44,15 +55,24 @@ export interface App {
   clock: Clock;
   newId: () => string;
   tenants: TenantStore;
-  connections: ConnectionStore & ConnectionControls;
+  connections: ConnectionStore & ConnectionControls & ConnectionAdmin;
+  /** Revoking a Google grant (disconnect). */
+  grants: GoogleGrants;
+  deadLetters: DeadLetterStore;
   oneTime: OneTimeStore;
+  /** What needs a person, and a running run's progress. */
+  attention: AttentionStore;
+  progress: ProgressStore;
+  previews: PreviewStore;
+  previewQueue: PreviewQueue;
   queue: JobQueue;
   sealer: Sealer;
   signer: TokenSigner;
   consent: GoogleConsent;
   crm: CrmDirectory;
   /** Both sides of a connection, its secrets opened. */
-  openSides(connection: Connection): Promise<Record<Side, ContactSide>>;
+  /** Both sides of a connection, its secrets opened; read-only ones (a preview) never write. */
+  openSides(connection: Connection, options?: { readOnly?: boolean }): Promise<Record<Side, ContactSide>>;
   timeBudgetMs: number;
   leaseTtlMs: number;
   /** Public URL of the oauthStart function, for connect links. */
@@ -66,6 +86,8 @@ export interface AppClients {
   firestore?: Firestore;
   pubsub?: PubSub;
   queue?: JobQueue;
+  /** Where preview jobs go (default: the per-user topic, like sync requests). */
+  previewQueue?: PreviewQueue;
   /** Credentials for Secret Manager (default: application default credentials). */
   secretAuth?: SecretAuth;
   clock?: Clock;
@@ -113,6 +135,13 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
   const meter = new FirestoreMeter();
   const tenants = new FirestoreTenants(firestore, meter);
   const oauth = new GoogleOAuth(config.google);
+  const attention = new FirestoreAttention(firestore, meter);
+  const previewQueue = (): PreviewQueue => {
+    if (pubsubQueue) return pubsubQueue;
+    const supplied = clients.queue as Partial<PreviewQueue> | undefined;
+    if (supplied?.publishPreview) return supplied as PreviewQueue;
+    return { publishPreview: () => Promise.reject(new SyncError('config', 'no preview queue was supplied')) };
+  };
 
   const creatioConnection = (tenant: Tenant): Omit<CreatioConnection, 'folderId'> => ({
     baseUrl: tenant.creatio.baseUrl,
@@ -121,7 +150,10 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
     ...clients.creatio,
   });
 
-  const openSides = async (c: Connection): Promise<Record<Side, ContactSide>> => {
+  const openSides = async (
+    c: Connection,
+    options: { readOnly?: boolean } = {},
+  ): Promise<Record<Side, ContactSide>> => {
     const tenant = await tenants.get(c.tenantId);
     if (!tenant) throw new SyncError('config', 'the tenant no longer exists');
     if (!c.refreshTokenSealed) throw new SyncError('auth-revoked', 'no Google grant is stored');
@@ -132,9 +164,12 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
         peopleApiUrl: config.google.peopleApiUrl,
         groupName: tenant.defaults.googleGroupName,
         clock,
+        readOnly: options.readOnly ?? false,
         ...clients.google,
       }),
-      crm: new CreatioSide({ ...creatioConnection(tenant), folderId: c.crmGroupId }),
+      crm: options.readOnly
+        ? readOnlySide(new CreatioSide({ ...creatioConnection(tenant), folderId: c.crmGroupId }))
+        : new CreatioSide({ ...creatioConnection(tenant), folderId: c.crmGroupId }),
     };
   };
 
@@ -145,6 +180,12 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
     tenants,
     connections: new FirestoreConnections(firestore, meter),
     oneTime: new FirestoreOneTime(firestore, meter),
+    attention,
+    progress: attention,
+    previews: new FirestorePreviews(firestore, meter),
+    grants: oauth,
+    deadLetters: new FirestoreDeadLetters(firestore, meter),
+    previewQueue: clients.previewQueue ?? previewQueue(),
     queue: clients.queue ?? pubsubQueue!,
     sealer,
     signer: TokenSigner.fromEncryptionKey(key),

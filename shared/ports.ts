@@ -88,6 +88,8 @@ export interface ContactSide {
   removeFromGroup(ids: string[]): Promise<ItemResults<null>>;
   /** The cursor to store after this run's writes (a side may remember its own writes to skip their echo). */
   settleCursor(cursor: string): string;
+  /** A read-only side (a preview) whose group does not exist yet: a real run would create it first. */
+  groupMissing?(): boolean;
 }
 
 export type LinkHead = Pick<Link, 'id' | 'crmId' | 'googleId' | 'status' | 'inGroup' | 'versions'>;
@@ -169,6 +171,12 @@ export interface Connection extends ConnectionSettings {
   recentRuns: RunSummary[];
   /** A person confirmed the removals the guard refused; consumed by the next run. */
   allowLargeRemoval: boolean;
+  /** A person rejected them instead: the next run puts departed records back; consumed like it. */
+  restoreDepartures?: boolean;
+  /** Answers to ambiguous matches (bounded); unapplied pairs go to the next run. */
+  matchChoices?: MatchChoice[];
+  /** The running run's phase and counts so far. */
+  progress?: RunProgress | null;
 }
 
 export type LeaseResult =
@@ -189,6 +197,8 @@ export interface RunEnd {
   statusReason: string | null;
   summary: RunSummary;
   nextDueAt: number;
+  /** Keys of the match choices this run was given; marked applied when it ends ok. */
+  appliedChoices?: string[];
 }
 
 export interface ConnectionStore {
@@ -315,4 +325,157 @@ export type FolderCheck = 'ok' | 'not-found' | 'not-static';
 /** The tenant's CRM, as far as the settings need it. */
 export interface CrmDirectory {
   checkFolder(tenant: Tenant, folderId: string): Promise<FolderCheck>;
+}
+
+// ---- What needs a person, previews, progress: what the pages show beyond the run history ----
+
+export interface AttentionRecord {
+  side: Side;
+  id: string;
+  name: string;
+  emails: string[];
+}
+
+/**
+ * Something a run could not settle by itself. Personal data (names, emails, values): kept for the
+ * connection's owner in Firestore, never logged.
+ */
+export type AttentionItem =
+  | { kind: 'ambiguous'; key: string; records: AttentionRecord[] }
+  | { kind: 'refused'; record: AttentionRecord; reason: string }
+  | {
+      kind: 'conflict';
+      crmId: string;
+      googleId: string;
+      name: string;
+      decisions: { field: Field; crm: string; google: string; winner: Side }[];
+    }
+  | { kind: 'removal'; record: AttentionRecord };
+
+export interface AttentionRun {
+  runId: string;
+  at: number;
+  /** At most ATTENTION_ITEMS_PER_RUN; `total` says how many there were. */
+  items: AttentionItem[];
+  total: number;
+}
+
+/** A person's answer to an ambiguous match: the pair to link, or skip (leave them apart). */
+export interface MatchChoice {
+  /** The ambiguous item's key. */
+  key: string;
+  pair: { crmId: string; googleId: string } | null;
+  at: number;
+  /** Passed to a run that finished: kept only so the old item stays answered. */
+  applied: boolean;
+}
+
+export interface AttentionStore {
+  /** Store one run's items; only the latest runs are kept. */
+  saveRun(tenantId: string, userId: string, run: AttentionRun): Promise<void>;
+  recentRuns(tenantId: string, userId: string, limit: number): Promise<AttentionRun[]>;
+  /** Record a choice (replacing one with the same key); false when there is no such connection. */
+  choose(tenantId: string, userId: string, choice: MatchChoice): Promise<boolean>;
+  /** Mark the choices a finished run applied. */
+  settleChoices(tenantId: string, userId: string, keys: string[]): Promise<void>;
+  /** A person rejected the held-back removals: the next run puts departed records back. */
+  restoreDepartures(tenantId: string, userId: string): Promise<boolean>;
+}
+
+/** A run's live state, written a few times a run so that a page can follow it. */
+export interface RunProgress {
+  runId: string;
+  phase: 'reading' | 'planning' | 'writing' | 'finishing';
+  /** Writes done so far, per action and side ("create.google"), plus linked and failed. */
+  counts: Record<string, number>;
+  at: number;
+}
+
+export interface ProgressStore {
+  saveProgress(tenantId: string, userId: string, progress: RunProgress): Promise<void>;
+}
+
+// ---- Preview: what the next sync would do, computed as a job without writing to either side ----
+
+export interface PreviewRequest {
+  kind: 'preview';
+  tenantId: string;
+  userId: string;
+  previewId: string;
+  requestedAt: number;
+}
+
+export interface PreviewItem {
+  kind: 'create' | 'update' | 'addToGroup' | 'removeFromGroup' | 'link';
+  /** The side written (a link: 'crm', with the Google record in `partnerId`). */
+  side: Side;
+  /** Null for a create whose id the side assigns. */
+  recordId: string | null;
+  partnerId: string | null;
+  name: string;
+  fields: Field[];
+}
+
+export interface PreviewResult {
+  previewId: string;
+  state: 'queued' | 'ready' | 'failed';
+  requestedAt: number;
+  finishedAt: number | null;
+  /** The guard would refuse the run (and why). */
+  refused: string | null;
+  /** The Google group does not exist yet: the run would create it first. */
+  wouldCreateGroup: boolean;
+  /** Per action and side ("create.google"), plus linked and retired: the run's own counts. */
+  counts: Record<string, number>;
+  /** The first PREVIEW_ITEMS actions and pairings; `total` counts them all. */
+  items: PreviewItem[];
+  total: number;
+  /** Error kind when the preview failed. */
+  error: string | null;
+}
+
+export interface PreviewStore {
+  /** The connection's latest preview. */
+  get(tenantId: string, userId: string): Promise<PreviewResult | null>;
+  /** Store a result; a finished result is refused (false) once a newer preview was requested. */
+  put(tenantId: string, userId: string, result: PreviewResult): Promise<boolean>;
+}
+
+export interface PreviewQueue {
+  publishPreview(request: PreviewRequest): Promise<void>;
+}
+
+// ---- Disconnecting, and the tenant admin's view ----
+
+/** Google's side of a grant: revoking it ends our access to the account. */
+export interface GoogleGrants {
+  /** A grant Google no longer knows counts as revoked. */
+  revoke(refreshToken: string): Promise<void>;
+}
+
+export interface ConnectionAdmin {
+  /** Forget the Google grant and stop syncing; the account and the links are kept (see docs). */
+  disconnect(tenantId: string, userId: string, reason: string): Promise<Connection | null>;
+  /** The tenant's connections, at most `limit`. */
+  list(tenantId: string, limit: number): Promise<Connection[]>;
+  /** The admin pauses (false) or resumes (true) one user's sync; false when there is no such connection. */
+  setEnabled(tenantId: string, userId: string, enabled: boolean): Promise<boolean>;
+}
+
+/** A message Pub/Sub gave up on (moved to the dead-letter topic), as far as a person needs it. */
+export interface DeadLetter {
+  messageId: string;
+  tenantId: string;
+  userId: string | null;
+  /** 'sync' (with its trigger), 'preview', 'tick', or 'unreadable'. */
+  kind: string;
+  runId: string | null;
+  publishedAt: number | null;
+  recordedAt: number;
+  deliveryAttempt: number | null;
+}
+
+export interface DeadLetterStore {
+  record(letter: DeadLetter): Promise<void>;
+  recent(tenantId: string, limit: number): Promise<DeadLetter[]>;
 }

@@ -1,10 +1,24 @@
 // What a person (or the tenant's UI) sees about one connection: its state, the account, the schedule,
 // what is running, and what recent runs did. Counts and error kinds only: never contact data.
 import { SyncError } from './errors.js';
-import type { Connection, ConnectionControls, ConnectionStore, RunSummary } from './ports.js';
+import type {
+  AttentionStore,
+  Connection,
+  ConnectionControls,
+  ConnectionStore,
+  PreviewResult,
+  PreviewStore,
+  RunProgress,
+  RunSummary,
+} from './ports.js';
+import type { AttentionView } from './attention/needsAttention.js';
+import { needsAttention } from './attention/needsAttention.js';
 
 export interface StatusDeps {
   connections: ConnectionStore & ConnectionControls;
+  /** With these, the status also carries what needs a person and the latest preview. */
+  attention?: AttentionStore;
+  previews?: PreviewStore;
 }
 
 export interface RunView {
@@ -27,7 +41,14 @@ export interface ConnectionStatusView {
   nextDueAt: number;
   runningRunId: string | null;
   queuedRunId: string | null;
+  /** The running run's phase and counts so far (written every few seconds of a long run). */
+  progress: RunProgress | null;
+  /** False once the user disconnected (no Google grant is stored). */
+  connected: boolean;
   recentRuns: RunSummary[];
+  /** Personal data (names, emails, values): for the connection's owner only. */
+  attention?: AttentionView;
+  preview?: PreviewResult | null;
 }
 
 export async function connectionStatus(
@@ -38,6 +59,7 @@ export async function connectionStatus(
 ): Promise<ConnectionStatusView> {
   const c = await deps.connections.get(tenantId, userId);
   if (!c) throw new SyncError('not-found', 'no such connection');
+  const running = c.lease !== null && c.lease.until > now;
   return {
     tenantId,
     userId,
@@ -50,9 +72,21 @@ export async function connectionStatus(
     policy: c.policy,
     nextDueAt: c.nextDueAt,
     // An expired lease belongs to an attempt that died: nothing is running.
-    runningRunId: c.lease && c.lease.until > now ? c.lease.runId : null,
+    runningRunId: running ? c.lease!.runId : null,
     queuedRunId: c.queuedRun?.runId ?? null,
+    progress: running && c.progress?.runId === c.lease?.runId ? (c.progress ?? null) : null,
+    connected: c.refreshTokenSealed !== null,
     recentRuns: c.recentRuns,
+    ...(deps.attention
+      ? {
+          attention: await needsAttention(
+            { connections: deps.connections, attention: deps.attention },
+            tenantId,
+            userId,
+          ),
+        }
+      : {}),
+    ...(deps.previews ? { preview: await deps.previews.get(tenantId, userId) } : {}),
   };
 }
 

@@ -2,6 +2,9 @@
 // Firestore adapter, for simulations that run thousands of seeds.
 import type {
   Connection,
+  ConnectionAdmin,
+  ConnectionControls,
+  RunSummary,
   ConnectionSettings,
   ConnectionStatus,
   ConnectionStore,
@@ -20,7 +23,7 @@ const emptyCheckpoint = () => ({
   dirty: false,
 });
 
-export class FakeConnections implements ConnectionStore {
+export class FakeConnections implements ConnectionStore, ConnectionControls, ConnectionAdmin {
   readonly rows = new Map<string, Connection>();
   /** One state per connection, kept across runs like the documents under a connection. */
   readonly states = new Map<string, FakeState>();
@@ -78,7 +81,13 @@ export class FakeConnections implements ConnectionStore {
     c.statusReason = end.statusReason;
     c.nextDueAt = end.nextDueAt;
     c.recentRuns = [end.summary, ...c.recentRuns.filter((r) => r.runId !== end.runId)].slice(0, 20);
-    if (end.summary.outcome === 'ok') c.allowLargeRemoval = false;
+    if (end.summary.outcome === 'ok') {
+      c.allowLargeRemoval = false;
+      c.restoreDepartures = false;
+      const applied = new Set(end.appliedChoices ?? []);
+      c.matchChoices = (c.matchChoices ?? []).map((x) => (applied.has(x.key) ? { ...x, applied: true } : x));
+    }
+    c.progress = null;
     return true;
   }
 
@@ -131,6 +140,47 @@ export class FakeConnections implements ConnectionStore {
     };
     this.rows.set(this.key(input.tenantId, input.userId), c);
     return structuredClone(c);
+  }
+
+  async disconnect(tenantId: string, userId: string, reason: string): Promise<Connection | null> {
+    const c = this.rows.get(this.key(tenantId, userId));
+    if (!c) return null;
+    Object.assign(c, {
+      refreshTokenSealed: null,
+      status: 'needs-reconnect',
+      statusReason: reason,
+      queuedRun: null,
+    });
+    return structuredClone(c);
+  }
+
+  async list(tenantId: string, limit: number): Promise<Connection[]> {
+    return [...this.rows.values()]
+      .filter((c) => c.tenantId === tenantId)
+      .sort((a, b) => (a.userId < b.userId ? -1 : 1))
+      .slice(0, limit)
+      .map((c) => structuredClone(c));
+  }
+
+  async setEnabled(tenantId: string, userId: string, enabled: boolean): Promise<boolean> {
+    const c = this.rows.get(this.key(tenantId, userId));
+    if (c) c.enabled = enabled;
+    return c !== undefined;
+  }
+
+  async allowLargeRemoval(tenantId: string, userId: string): Promise<boolean> {
+    const c = this.rows.get(this.key(tenantId, userId));
+    if (c) c.allowLargeRemoval = true;
+    return c !== undefined;
+  }
+
+  async cancelQueuedRun(tenantId: string, userId: string, runId: string): Promise<void> {
+    const c = this.rows.get(this.key(tenantId, userId));
+    if (c?.queuedRun?.runId === runId) c.queuedRun = null;
+  }
+
+  async getRun(tenantId: string, userId: string, runId: string): Promise<RunSummary | null> {
+    return this.rows.get(this.key(tenantId, userId))?.recentRuns.find((r) => r.runId === runId) ?? null;
   }
 
   async markStatus(

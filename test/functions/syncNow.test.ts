@@ -226,12 +226,16 @@ describe('functions: syncNow, syncStatus, syncSettings', function () {
     assert.equal(s.status, 200);
     const body = s.json as Record<string, unknown>;
     assert.deepEqual(Object.keys(body).sort(), [
+      'attention',
+      'connected',
       'crmGroupId',
       'enabled',
       'googleEmail',
       'intervalMinutes',
       'nextDueAt',
       'policy',
+      'preview',
+      'progress',
       'queuedRunId',
       'reason',
       'recentRuns',

@@ -3,11 +3,13 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type {
   Connection,
+  ConnectionAdmin,
   ConnectionControls,
   ConnectionSettings,
   ConnectionStatus,
   ConnectionStore,
   LeaseResult,
+  MatchChoice,
   RunEnd,
   RunSummary,
   SyncRequest,
@@ -20,11 +22,14 @@ import { connectionDoc, connections, links, members, runs } from './paths.js';
 import { FirestoreSyncState } from './syncState.js';
 
 const RECENT_RUNS = 20;
+
+const applyChoices = (choices: MatchChoice[], keys: string[]): MatchChoice[] =>
+  choices.map((c) => (keys.includes(c.key) ? { ...c, applied: true } : c));
 const DUE_PAGE = 1000;
 /** A "Sync now" still waiting for its run after this long is presumed lost, and a new one is queued. */
 const QUEUED_RUN_TTL_MS = 10 * 60_000;
 
-export class FirestoreConnections implements ConnectionStore, ConnectionControls {
+export class FirestoreConnections implements ConnectionStore, ConnectionControls, ConnectionAdmin {
   /** Sync states of runs in progress, so that the end of a run commits the checkpoint it holds. */
   private readonly states = new Map<string, FirestoreSyncState>();
 
@@ -94,6 +99,11 @@ export class FirestoreConnections implements ConnectionStore, ConnectionControls
         nextDueAt: end.nextDueAt,
         recentRuns: [end.summary, ...c.recentRuns.filter((r) => r.runId !== end.runId)].slice(0, RECENT_RUNS),
         allowLargeRemoval: end.summary.outcome === 'ok' ? false : c.allowLargeRemoval,
+        restoreDepartures: end.summary.outcome === 'ok' ? false : (c.restoreDepartures ?? false),
+        ...(end.appliedChoices && end.summary.outcome === 'ok'
+          ? { matchChoices: applyChoices(c.matchChoices ?? [], end.appliedChoices) }
+          : {}),
+        progress: null,
         schedulable: schedulable(next),
       });
       this.meter.wrote(1);
@@ -276,6 +286,52 @@ export class FirestoreConnections implements ConnectionStore, ConnectionControls
       if (!snap.exists || connectionFromDoc(snap.data()).queuedRun?.runId !== runId) return;
       tx.update(ref, { queuedRun: null });
       this.meter.wrote(1);
+    });
+  }
+
+  async disconnect(tenantId: string, userId: string, reason: string): Promise<Connection | null> {
+    const ref = connectionDoc(this.db, tenantId, userId);
+    return this.db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      this.meter.read(1);
+      if (!snap.exists) return null;
+      const c = connectionFromDoc(snap.data());
+      // The account stays named, so that connecting it again keeps its pairs (links are kept too).
+      const next: Connection = {
+        ...c,
+        refreshTokenSealed: null,
+        status: 'needs-reconnect',
+        statusReason: reason,
+        queuedRun: null,
+      };
+      tx.update(ref, {
+        refreshTokenSealed: null,
+        status: next.status,
+        statusReason: reason,
+        queuedRun: null,
+        schedulable: schedulable(next),
+      });
+      this.meter.wrote(1);
+      return next;
+    });
+  }
+
+  async list(tenantId: string, limit: number): Promise<Connection[]> {
+    const snap = await connections(this.db, tenantId).orderBy('userId').limit(limit).get();
+    this.meter.read(snap.size);
+    return snap.docs.map((d) => connectionFromDoc(d.data()));
+  }
+
+  async setEnabled(tenantId: string, userId: string, enabled: boolean): Promise<boolean> {
+    const ref = connectionDoc(this.db, tenantId, userId);
+    return this.db.runTransaction(async (tx) => {
+      const snap = await tx.get(ref);
+      this.meter.read(1);
+      if (!snap.exists) return false;
+      const c = connectionFromDoc(snap.data());
+      tx.update(ref, { enabled, schedulable: schedulable({ ...c, enabled }) });
+      this.meter.wrote(1);
+      return true;
     });
   }
 

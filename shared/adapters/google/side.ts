@@ -12,7 +12,8 @@ import type {
 import type { LookupKeys, SideRecord } from '../../sync/index.js';
 import { DEFAULT_RETRY, PeopleClient, type RetryPolicy } from './client.js';
 import { decodeCursor, EchoSet, encodeCursor, withWrites } from './cursor.js';
-import { findOrCreateGroup, memberCount } from './group.js';
+import { findGroup, findOrCreateGroup, memberCount } from './group.js';
+import { SyncError } from '../../errors.js';
 import { PERSON_FIELDS } from './mapping.js';
 import {
   batchGet,
@@ -57,7 +58,12 @@ export interface GooglePeopleSideOptions {
   searchLimit?: number;
   /** Contacts the account may hold; default Google's 25,000. */
   maxContacts?: number;
+  /** A preview: never write, not even the group; a missing group reads as an empty one. */
+  readOnly?: boolean;
 }
+
+/** Stands for a group that does not exist yet (read-only side): no contact is a member of it. */
+const ABSENT_GROUP = 'contactGroups/-absent-';
 
 export class GooglePeopleSide implements ContactSide {
   readonly side = 'google' as const;
@@ -66,6 +72,7 @@ export class GooglePeopleSide implements ContactSide {
   private readonly client: PeopleClient;
   private readonly groupName: string;
   private readonly searchLimit: number;
+  private readonly readOnly: boolean;
   private group: string | null = null;
   /** This run's full listing, for lookups by marker and email without further requests. */
   private index: LookupIndex | null = null;
@@ -83,6 +90,7 @@ export class GooglePeopleSide implements ContactSide {
     this.searchLimit = options.searchLimit ?? 30;
     this.maxContacts = options.maxContacts ?? MAX_CONTACTS;
     this.account = { limit: this.maxContacts, full: false };
+    this.readOnly = options.readOnly ?? false;
     this.client = new PeopleClient({
       auth: options.auth,
       peopleApiUrl: options.peopleApiUrl,
@@ -100,8 +108,13 @@ export class GooglePeopleSide implements ContactSide {
   }
 
   private async ensureGroup(): Promise<string> {
+    if (this.readOnly) this.group ??= (await findGroup(this.client, this.groupName)) ?? ABSENT_GROUP;
     this.group ??= await findOrCreateGroup(this.client, this.groupName);
     return this.group;
+  }
+
+  groupMissing(): boolean {
+    return this.group === ABSENT_GROUP;
   }
 
   async readChanges(
@@ -137,6 +150,16 @@ export class GooglePeopleSide implements ContactSide {
       }
     }
     const group = await this.ensureGroup();
+    if (group === ABSENT_GROUP)
+      return {
+        records: [],
+        unchanged: [],
+        departures: [],
+        complete: true,
+        memberCount: 0,
+        members: null,
+        cursor: encodeCursor({ group, token: '', echoes: [] }),
+      };
     const known = options.known ? await options.known() : null;
     const full = await fullListing(this.client, group, true, known);
     this.index = full.index;
@@ -210,6 +233,7 @@ export class GooglePeopleSide implements ContactSide {
 
   private serial<T>(write: (ctx: WriteContext) => Promise<T>): Promise<T> {
     const run = async () => {
+      if (this.readOnly) throw new SyncError('internal', 'a read-only Google side was asked to write');
       const group = await this.ensureGroup();
       return write({
         client: this.client,
