@@ -84,15 +84,19 @@ function send(
     const req = request(url, { method, headers, signal: AbortSignal.timeout(30_000) }, (res) => {
       let text = '';
       res.on('data', (b: Buffer) => (text += b.toString()));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: text, contentType: res.headers['content-type'] ?? '' }),
-      );
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body: text, contentType: res.headers['content-type'] ?? '' });
+        req.destroy();
+      });
     });
     // The server may answer and close before the whole body is sent: that is the point.
     req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? undefined : reject(e)));
     if (Array.isArray(body)) {
       for (const chunk of body) req.write(chunk);
       req.end();
+    } else if (body && Number(headers['content-length']) > body.length) {
+      // Declares more than it sends: whatever answers must do so from the headers.
+      req.write(body);
     } else req.end(body);
   });
 }
@@ -178,8 +182,8 @@ describe('the built functions under the deployed Node flags', function () {
     const r = await send(
       start.url,
       'POST',
-      { 'content-type': 'application/json' },
-      Buffer.alloc(8 * MiB, 0x20),
+      { 'content-type': 'application/json', 'content-length': String(512 * MiB) },
+      Buffer.alloc(1024, 0x20),
     );
     assert.equal(r.status, 413, r.body);
     assert.match(r.body, /"payload-too-large"/);
