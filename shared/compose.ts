@@ -77,6 +77,8 @@ export interface App {
   leaseTtlMs: number;
   /** Public URL of the oauthStart function, for connect links. */
   startUrl: string;
+  /** Public URL of the oauthCallback function, where consent ends. */
+  callbackUrl: string;
   meter: FirestoreMeter;
   close(): Promise<void>;
 }
@@ -195,6 +197,7 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
     timeBudgetMs: config.timeBudgetMs,
     leaseTtlMs: config.leaseTtlMs,
     startUrl: config.oauthStartUrl,
+    callbackUrl: config.google.oauth.redirectUrl,
     meter,
     async close() {
       await pubsubQueue?.close();

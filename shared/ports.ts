@@ -274,14 +274,14 @@ export interface OneTimeStore {
     payload: Record<string, string>,
     expiresAt: number,
   ): Promise<void>;
-  take(
-    kind: 'ticket' | 'state',
-    id: string,
-    now: number,
-  ): Promise<
-    { ok: true; payload: Record<string, string> } | { ok: false; reason: 'unknown' | 'expired' | 'used' }
-  >;
+  /** Spend it: its payload once. */
+  take(kind: 'ticket' | 'state', id: string, now: number): Promise<OneTimeResult>;
+  /** Read it without spending it (a page that only shows a link, a step that may still fail). */
+  peek(kind: 'ticket' | 'state', id: string, now: number): Promise<OneTimeResult>;
 }
+
+export type OneTimeResult =
+  { ok: true; payload: Record<string, string> } | { ok: false; reason: 'unknown' | 'expired' | 'used' };
 
 export interface SyncRequest {
   tenantId: string;
