@@ -18,6 +18,7 @@ import {
   DEFAULT_GUARD,
   SIDES,
   fetchNeeds,
+  inSync,
   lookupKeys,
   observedIds,
   otherSide,
@@ -73,8 +74,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
   // were committed with each write), and whenever a side lists in full.
   let every: Promise<Link[]> | null = null;
   const everyLink = () => (every ??= state.allLinks());
-  if (checkpoint.dirty)
-    checkpoint.activeLinks = (await everyLink()).filter((l) => l.status === 'active').length;
+  if (checkpoint.dirty) checkpoint.activeLinks = (await everyLink()).filter(inSync).length;
 
   // A full listing need not hand over members still at the version their link holds.
   const known = (side: Side) => async () =>

@@ -6,3 +6,4 @@ export * from './types.js';
 export { plan, confirmCreate } from './plan.js';
 export { fetchNeeds, lookupKeys, observedIds, sideId } from './observe.js';
 export type { LookupKeys } from './observe.js';
+export { inSync } from './guard.js';
