@@ -47,6 +47,8 @@ export class FakeSide implements ContactSide {
    * 'lost' writes, then the answer is lost (the call rejects, as a dropped connection would).
    */
   writeFaults: ('failed' | 'lost')[] = [];
+  /** Updates refused for a stale version (etag). */
+  staleAnswers = 0;
 
   constructor(
     readonly side: Side,
@@ -256,6 +258,7 @@ export class FakeSide implements ContactSide {
         continue;
       }
       if (this.side === 'google' && item.version !== null && item.version !== String(r.version)) {
+        this.staleAnswers += 1;
         out.set(item.id, { ok: false, error: { kind: 'stale', message: 'etag' } });
         continue;
       }

@@ -200,7 +200,6 @@ async function play(w: SimWorld, commands: Command[], trace: string[]): Promise<
       case 'crash': {
         w.clock.advance(60_000);
         const req = request('schedule');
-        const before = structuredClone((await w.connections.get(TENANT, USER))!.checkpoint.cursors);
         const lease = await w.connections.acquireLease(req, 'doomed', w.clock.now(), LEASE_TTL);
         if (!lease.ok) break;
         w.armCrash(cmd.at, cmd.after);
@@ -245,11 +244,9 @@ async function play(w: SimWorld, commands: Command[], trace: string[]): Promise<
             `  -> ${e instanceof Crash ? e.message : `died of ${e instanceof Error ? e.name : 'error'} before the crash point`}`,
           );
         }
-        const after = (await w.connections.get(TENANT, USER))!.checkpoint.cursors;
-        check(
-          JSON.stringify(after) === JSON.stringify(before),
-          'a crashed run moved a watermark past uncommitted work',
-        );
+        // No cursor check here: a run dies before its last call, the only one that moves cursors, so
+        // such a check could not fail. The property test (convergence.test.ts) checks the cursors of
+        // runs stopped at their deadline, refused or dead at every call.
         // Pub/Sub redelivers: while the dead attempt's lease lives the job asks to come back later.
         const retry = await job(req);
         check(!retry.ack, 'a redelivery ran while the dead attempt still held the lease');

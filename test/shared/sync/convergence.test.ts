@@ -166,7 +166,11 @@ interface Person {
   unsure: boolean;
 }
 
-export async function scenario(cmds: Cmd[], policy: Policy = 'newest-wins'): Promise<void> {
+export async function scenario(
+  cmds: Cmd[],
+  policy: Policy = 'newest-wins',
+  after: (w: World) => void = () => {},
+): Promise<void> {
   const w = new World();
   w.google.visibilityDelayMs = 2000;
   const sides = { crm: w.crm, google: w.google };
@@ -433,8 +437,7 @@ export async function scenario(cmds: Cmd[], policy: Policy = 'newest-wins'): Pro
   for (let i = 0; i < 4; i++) {
     w.tick(20 * 60_000);
     let report = await syncOnce({});
-    assert.ok(report, 'a clean sync cannot crash');
-    if (report.outcome === 'refused') report = await syncOnce({ allowLargeRemoval: true });
+    if (report?.outcome === 'refused') report = await syncOnce({ allowLargeRemoval: true });
     assert.equal(report?.outcome, 'ok');
   }
   judge(w.time, true);
@@ -478,6 +481,7 @@ export async function scenario(cmds: Cmd[], policy: Policy = 'newest-wins'): Pro
     0,
     'no create left in doubt',
   );
+  after(w);
 }
 
 describe('convergence under random edits, syncs and crashes (fast-check)', () => {
@@ -485,7 +489,9 @@ describe('convergence under random edits, syncs and crashes (fast-check)', () =>
     const numRuns = Number(process.env.PROPERTY_RUNS ?? 300);
     const seed = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : undefined;
     const policy = fc.constantFrom<Policy>('newest-wins', 'crm-wins', 'google-wins');
-    const prop = fc.asyncProperty(fc.array(cmdArb, { minLength: 5, maxLength: 60 }), policy, scenario);
+    const prop = fc.asyncProperty(fc.array(cmdArb, { minLength: 5, maxLength: 60 }), policy, (c, p) =>
+      scenario(c, p),
+    );
     await fc.assert(prop, {
       numRuns,
       ...(seed !== undefined ? { seed } : {}),
