@@ -409,6 +409,9 @@ export async function scenario(
         sides[cmd.side].userDelete(r.id);
         deletedByUser[cmd.side] += 1;
         p.sides[cmd.side] = null;
+        // A copy the sync made outlives its source: what it holds is now the person's only record.
+        const o = cmd.side === 'crm' ? 'google' : 'crm';
+        if (other && p.sides[o] === null) p.sides[o] = { values: valuesOf(other.contact), touched: 0 };
         p.base = null;
         leave();
       }
