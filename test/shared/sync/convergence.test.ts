@@ -412,6 +412,9 @@ export async function scenario(
         // A copy the sync made outlives its source: what it holds is now the person's only record.
         const o = cmd.side === 'crm' ? 'google' : 'crm';
         if (other && p.sides[o] === null) p.sides[o] = { values: valuesOf(other.contact), touched: 0 };
+        // So does one a run merged after the last judgement (a run that stopped early, say): what that
+        // run agreed on is unknown to the oracle, and the survivor carries it on.
+        else if (other && p.unjudged && p.ranAfter) p.sides[o]!.values = valuesOf(other.contact);
         p.base = null;
         leave();
       }
