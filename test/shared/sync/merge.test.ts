@@ -7,6 +7,14 @@ import { conflictWinner, emptyContact, mergeContacts } from '../../../shared/syn
 
 const c = (patch: Partial<Contact>): Contact => ({ ...emptyContact(), givenName: 'Ann', ...patch });
 const phones = (...numbers: string[]) => numbers.map((number) => ({ number, type: 'mobile' as const }));
+const addr = (street: string) => ({
+  type: 'work' as const,
+  street,
+  city: 'Town',
+  region: '',
+  postalCode: '1000',
+  country: 'NL',
+});
 const emails = (...addresses: string[]) => addresses.map((address) => ({ address, type: 'work' as const }));
 
 interface Row {
@@ -147,6 +155,24 @@ const rows: Row[] = [
     google: [c({ phones: phones('+1 555 0009') }), 1000],
     want: { phones: phones('+1 555 0009', '+1 555 0001') },
     conflicts: [],
+  },
+  {
+    rule: 'a value cleared on the newer side wins over an edit on the older side',
+    policy: 'newest-wins',
+    base: c({ jobTitle: 'Base' }),
+    crm: [c({ jobTitle: '' }), 2000],
+    google: [c({ jobTitle: 'Google' }), 1000],
+    want: { jobTitle: '' },
+    conflicts: [],
+  },
+  {
+    rule: 'lists: addresses merge as sets by their parts, a removed one stays removed',
+    policy: 'crm-wins',
+    base: c({ addresses: [addr('1 Old St'), addr('2 Gone Rd')] }),
+    crm: [c({ addresses: [addr('1 Old St'), addr('2 Gone Rd'), addr('3 New Ave')] }), 1000],
+    google: [c({ addresses: [addr('1 old st'), addr('4 Other Pl')] }), 2000],
+    want: { addresses: [addr('1 Old St'), addr('3 New Ave'), addr('4 Other Pl')] },
+    conflicts: ['addresses'],
   },
   {
     rule: 'lists: a list emptied on one side only is emptied on the other',
