@@ -24,7 +24,7 @@ const adapterBlock = (name) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['build/**', 'coverage/**', 'node_modules/**', '.local/**'] },
+  { ignores: ['build/**', 'coverage/**', 'node_modules/**', '.local/**', '.stryker-tmp/**', 'reports/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

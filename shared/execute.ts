@@ -5,7 +5,7 @@
 //  4. a link is committed only when all of its actions succeeded; a failure marks it for attention.
 import type { Clock, ContactSide, ItemResult, ItemResults, SyncStateStore, Written } from './ports.js';
 import type { Action, ConflictPolicy, Link, Note, Observed, Plan, Side, SideRecord } from './sync/index.js';
-import { DEFAULT_GUARD, SIDES, briefOf, confirmCreate, plan } from './sync/index.js';
+import { DEFAULT_GUARD, SIDES, briefOf, confirmCreate, inSync, plan } from './sync/index.js';
 import type { Counts } from './counts.js';
 import { emptyCounts } from './counts.js';
 
@@ -55,6 +55,9 @@ export async function executePlan(
     >[],
   };
   const actions = p.actions.filter((a) => !isCreate(a));
+  const adding = new Set(
+    p.actions.flatMap((a) => (a.kind === 'addToGroup' ? [`${a.linkId}/${a.side}`] : [])),
+  );
   p.actions = [];
   p.links = [];
   const failed = new Set<string>();
@@ -96,11 +99,26 @@ export async function executePlan(
       if (committed.has(id) || (todo.get(id)?.length ?? 0) > 0) continue;
       committed.add(id);
       const before = original.get(id);
-      const wasActive = before?.status === 'active' ? 1 : 0;
+      const wasActive = before && inSync(before) ? 1 : 0;
       if (failed.has(id)) {
-        // Keep what we knew; the next run re-reads both records and plans this pair again.
-        const keep = before ?? target.get(id);
+        // Keep what we knew; the next run re-reads both records and plans this pair again. A pair
+        // first made in this run has agreed on nothing yet: saved without a base, it is merged as a
+        // first pairing again, so the side we failed to write is not taken for one that changed.
+        // Nor does it claim a membership we were still to make: a record we failed to add to its
+        // group must not look like one its user took out.
+        const planned = target.get(id);
+        const keep =
+          before ??
+          (planned?.status === 'active'
+            ? {
+                ...planned,
+                base: null,
+                inGroup: { crm: !adding.has(`${id}/crm`), google: !adding.has(`${id}/google`) },
+              }
+            : planned);
         if (keep) save.push({ ...keep, attention: true });
+        // The stored count of pairs in sync loses the pair until a run settles it.
+        out.activeDelta -= wasActive;
         continue;
       }
       const next = target.get(id);
@@ -108,7 +126,7 @@ export async function executePlan(
       if (next && next === before) continue;
       if (next) {
         save.push(next);
-        out.activeDelta += (next.status === 'active' ? 1 : 0) - wasActive;
+        out.activeDelta += (inSync(next) ? 1 : 0) - wasActive;
         if (!before && next.status === 'active') out.counts.linked += 1;
       } else {
         retire.push(id);

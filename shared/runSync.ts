@@ -19,6 +19,7 @@ import {
   SIDES,
   briefOf,
   fetchNeeds,
+  inSync,
   lookupKeys,
   observedIds,
   otherSide,
@@ -89,8 +90,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
   const linkHeads = () => (heads ??= every ?? state.linkHeads());
   // Once every whole link is loaded, the heads would only double what is held.
   const linkHeadsCache = { get: linkHeads, drop: () => void (heads = null) };
-  if (checkpoint.dirty)
-    checkpoint.activeLinks = (await everyLink()).filter((l) => l.status === 'active').length;
+  if (checkpoint.dirty) checkpoint.activeLinks = (await everyLink()).filter(inSync).length;
 
   // A full listing need not hand over members still at the version their link holds.
   const known = (side: Side) => async () =>

@@ -3,7 +3,13 @@
 import type { Side } from './model.js';
 import { SIDES } from './model.js';
 import type { SideView } from './observe.js';
-import type { Action, PlanInput } from './types.js';
+import type { Action, Link, PlanInput } from './types.js';
+
+/**
+ * A pair in sync: the guard's base. One whose last write failed is not (its records may well be out
+ * of their groups), so a failed first pairing never makes an honest empty group look like a loss.
+ */
+export const inSync = (l: Link): boolean => l.status === 'active' && !l.attention;
 
 export function guardPlan(actions: Action[], input: PlanInput, views: Record<Side, SideView>): string | null {
   if (input.allowLargeRemoval) return null;

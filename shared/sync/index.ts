@@ -7,3 +7,4 @@ export { plan, confirmCreate } from './plan.js';
 export { briefOf, fieldText } from './brief.js';
 export { fetchNeeds, lookupKeys, observedIds, sideId } from './observe.js';
 export type { LookupKeys } from './observe.js';
+export { inSync } from './guard.js';

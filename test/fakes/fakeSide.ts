@@ -1,6 +1,9 @@
 // An in-memory fake of our own ContactSide port (not of Google or Creatio). It reports changes the
 // way each real side does: 'google' mode by change sequence with tombstones, 'crm' mode by
 // modification time plus the full member list (joining a group does not count as a modification).
+// Records are stored as written (by the user or by the sync), never through the engine's
+// normalisation: only what the side reports is mapped and normalised, as an adapter does, so that
+// tests judging the stored data with their own comparison can see a normalisation fault.
 import type {
   ContactSide,
   CreateItem,
@@ -23,6 +26,9 @@ export interface FakeRecord {
   marker?: string;
 }
 
+/** A write that took effect but whose answer never arrived. */
+export class LostAnswer extends Error {}
+
 export type CallName =
   'readChanges' | 'fetch' | 'lookup' | 'create' | 'update' | 'addToGroup' | 'removeFromGroup';
 
@@ -38,6 +44,13 @@ export class FakeSide implements ContactSide {
   hook: (call: CallName, after: boolean) => void = () => {};
   /** A create this answers with a message is refused as invalid, like a side rejecting the data. */
   refuseCreate: (contact: Contact) => string | null = () => null;
+  /**
+   * Faults of the next write calls: 'failed' answers every item with a failure and writes nothing;
+   * 'lost' writes, then the answer is lost (the call rejects, as a dropped connection would).
+   */
+  writeFaults: ('failed' | 'lost')[] = [];
+  /** Updates refused for a stale version (etag). */
+  staleAnswers = 0;
 
   constructor(
     readonly side: Side,
@@ -50,7 +63,7 @@ export class FakeSide implements ContactSide {
     const id = this.side === 'crm' ? `crm-${this.nextId++}` : `people/c${this.nextId++}`;
     this.records.set(id, {
       id,
-      contact: normalizeContact(contact),
+      contact: structuredClone(contact),
       version: 1,
       modifiedAt: this.clock.now(),
       seq: ++this.seq,
@@ -62,7 +75,7 @@ export class FakeSide implements ContactSide {
 
   userEdit(id: string, patch: Partial<Contact>): void {
     const r = this.live(id);
-    r.contact = normalizeContact({ ...r.contact, ...patch });
+    r.contact = structuredClone({ ...r.contact, ...patch });
     this.touch(r);
   }
 
@@ -106,7 +119,7 @@ export class FakeSide implements ContactSide {
       id: r.id,
       version: String(r.version),
       modifiedAt: r.modifiedAt,
-      contact: r.contact,
+      contact: normalizeContact(r.contact),
       inGroup: r.inGroup,
       ...(r.marker ? { marker: r.marker } : {}),
     };
@@ -115,6 +128,20 @@ export class FakeSide implements ContactSide {
   private enter(call: CallName): void {
     this.calls.push(call);
     this.hook(call, false);
+  }
+
+  /** The fault of this write call, if one is due: a 'failed' call answers before writing. */
+  private writeFault<T>(ids: string[]): { fault: 'failed' | 'lost' | null; failed: ItemResults<T> | null } {
+    const fault = this.writeFaults.shift() ?? null;
+    if (fault !== 'failed') return { fault, failed: null };
+    const out: ItemResults<T> = new Map();
+    for (const id of ids) out.set(id, { ok: false, error: { kind: 'failed', message: 'backend error' } });
+    return { fault, failed: out };
+  }
+
+  private afterWrite(call: CallName, fault: 'failed' | 'lost' | null): void {
+    this.hook(call, true);
+    if (fault === 'lost') throw new LostAnswer(`${this.side} ${call}: the answer was lost`);
   }
 
   // ---- the port ----
@@ -186,13 +213,15 @@ export class FakeSide implements ContactSide {
         (r) =>
           keys.ids.includes(r.id) ||
           (r.marker !== undefined && keys.markers.includes(r.marker)) ||
-          emailsOf(r.contact).some((e) => emails.has(e)),
+          emailsOf(normalizeContact(r.contact)).some((e) => emails.has(e)),
       )
       .map((r) => this.toRecord(r));
   }
 
   async create(items: CreateItem[]): Promise<ItemResults<Written>> {
     this.enter('create');
+    const { fault, failed } = this.writeFault<Written>(items.map((i) => i.key));
+    if (failed) return failed;
     const out: ItemResults<Written> = new Map();
     for (const item of items) {
       const existing = item.id ? this.records.get(item.id) : undefined;
@@ -209,7 +238,7 @@ export class FakeSide implements ContactSide {
       const id = item.id ?? `people/c${this.nextId++}`;
       const rec: FakeRecord = {
         id,
-        contact: normalizeContact(item.contact),
+        contact: structuredClone(item.contact),
         version: 1,
         modifiedAt: this.clock.now(),
         seq: ++this.seq,
@@ -220,12 +249,14 @@ export class FakeSide implements ContactSide {
       this.records.set(id, rec);
       out.set(item.key, { ok: true, value: { id, version: '1' } });
     }
-    this.hook('create', true);
+    this.afterWrite('create', fault);
     return out;
   }
 
   async update(items: UpdateItem[]): Promise<ItemResults<Written>> {
     this.enter('update');
+    const { fault, failed } = this.writeFault<Written>(items.map((i) => i.id));
+    if (failed) return failed;
     const out: ItemResults<Written> = new Map();
     for (const item of items) {
       const r = this.records.get(item.id);
@@ -234,16 +265,17 @@ export class FakeSide implements ContactSide {
         continue;
       }
       if (this.side === 'google' && item.version !== null && item.version !== String(r.version)) {
+        this.staleAnswers += 1;
         out.set(item.id, { ok: false, error: { kind: 'stale', message: 'etag' } });
         continue;
       }
       const next = { ...r.contact } as Record<string, unknown>;
       for (const f of item.fields) next[f] = item.contact[f];
-      r.contact = normalizeContact(next as unknown as Contact);
+      r.contact = structuredClone(next as unknown as Contact);
       this.touch(r);
       out.set(item.id, { ok: true, value: { id: r.id, version: String(r.version) } });
     }
-    this.hook('update', true);
+    this.afterWrite('update', fault);
     return out;
   }
 
@@ -257,6 +289,8 @@ export class FakeSide implements ContactSide {
 
   private async membership(call: CallName, ids: string[], inGroup: boolean): Promise<ItemResults<null>> {
     this.enter(call);
+    const { fault, failed } = this.writeFault<null>(ids);
+    if (failed) return failed;
     const out: ItemResults<null> = new Map();
     for (const id of ids) {
       const r = this.records.get(id);
@@ -269,7 +303,7 @@ export class FakeSide implements ContactSide {
         out.set(id, { ok: true, value: null });
       }
     }
-    this.hook(call, true);
+    this.afterWrite(call, fault);
     return out;
   }
 
