@@ -136,6 +136,7 @@ async function start(
       GOOGLE_CLOUD_PROJECT: PROJECT_ID,
       TOKEN_ENCRYPTION_KEY: key.key,
       OAUTH_START_URL: fn.url('oauthStart'),
+      PAGES_URL: fn.url('pages'),
       OAUTH_REDIRECT_URL: fn.url('oauthCallback'),
       ...googleEnv,
     },
