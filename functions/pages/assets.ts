@@ -14,8 +14,9 @@ section.card{background:var(--card);border:1px solid var(--line);border-radius:.
 .state{border-left:.35rem solid var(--muted)}
 .state.ok{border-left-color:var(--ok)}.state.warn{border-left-color:var(--warn)}.state.bad{border-left-color:var(--bad)}
 .state p.headline{font-size:1.1rem;font-weight:600;margin:0 0 .25rem}
+.state p{margin:.25rem 0}
 .muted{color:var(--muted)}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(13rem,1fr));gap:.75rem 1rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(17rem,1fr));gap:.75rem 1rem}
 label{display:block;font-weight:550;margin:0 0 .2rem}
 input[type=text],input[type=search],input[type=number],select{width:100%;box-sizing:border-box;padding:.45rem .55rem;border:1px solid #b8c0cc;border-radius:.4rem;font:inherit;background:#fff}
 .check{display:flex;align-items:center;gap:.5rem;font-weight:550}
