@@ -16,6 +16,7 @@ import { currentSession } from './pages/session.js';
 import { signIn, signInLink, signInPage, signOut } from './pages/signin.js';
 import type { Ctx } from './pages/userRoutes.js';
 import {
+  confirmRemovals,
   connect,
   notFoundBody,
   preview,
@@ -34,6 +35,7 @@ const SESSION_ROUTES: Record<string, Route> = {
   'POST /settings': settings,
   'POST /sync': sync,
   'POST /preview': preview,
+  'POST /confirm-removals': confirmRemovals,
 };
 
 /** The path within the pages, whether or not the platform kept the function's own path in front. */

@@ -137,6 +137,18 @@ export async function sync(c: Ctx): Promise<void> {
   c.res.redirect(303, `${c.base}/?run=${encodeURIComponent(result.runId)}`);
 }
 
+/** The person confirms the removals the guard held back: a run that may carry them out starts now. */
+export async function confirmRemovals(c: Ctx): Promise<void> {
+  postForm(c);
+  const result = await syncNow(c.a, {
+    tenantId: c.session.tenantId,
+    userId: userOf(c.session),
+    confirmRemovals: true,
+  });
+  if (result.kind !== 'accepted') throw new SyncError('internal', 'a sync was not queued');
+  c.res.redirect(303, `${c.base}/?run=${encodeURIComponent(result.runId)}`);
+}
+
 export async function preview(c: Ctx): Promise<void> {
   postForm(c);
   const result = await syncNow(c.a, {

@@ -208,6 +208,24 @@ function syncCard(p: UserPage): Html {
   </section>`;
 }
 
+function guardCard(p: UserPage): Html {
+  const s = p.status;
+  if (!s || s.status !== 'paused') return html``;
+  return html`<section class="card" aria-labelledby="guard-h">
+    <h2 id="guard-h">Removals waiting for you</h2>
+    <p>${s.reason ?? 'The last sync would have removed many contacts.'}</p>
+    <p class="muted">
+      Confirm if the contacts really left the group: the next sync then removes them. Nothing else syncs until
+      you decide.
+    </p>
+    <div class="actions">
+      <form method="post" action="${p.base}/confirm-removals">
+        ${csrfField(p)}<button type="submit">Confirm the removals</button>
+      </form>
+    </div>
+  </section>`;
+}
+
 export function userBody(p: UserPage, now: number): Html {
   const running = p.runId !== null;
   const st = describeState(p.status, running, now);
@@ -218,7 +236,7 @@ export function userBody(p: UserPage, now: number): Html {
       <p class="headline">${st.headline}</p>
       <p>${st.todo}</p>
     </section>
-    ${connectCard(p)} ${syncCard(p)} ${settingsCard(p)}
+    ${guardCard(p)} ${connectCard(p)} ${syncCard(p)} ${settingsCard(p)}
     ${
       p.status
         ? html`<section class="card" aria-labelledby="history-h">

@@ -4,10 +4,18 @@
 // history; sessions of one tenant open nothing of another's.
 import assert from 'node:assert/strict';
 import type { TenantSeed } from '../functions/harness.js';
-import { call } from '../functions/harness.js';
+import { call, snapshotDocuments } from '../functions/harness.js';
 import { skipUnlessPubsub } from '../support/emulators.js';
 import type { Stack } from '../e2e/stack.js';
-import { ACCOUNT, googleByEmail, startStack } from '../e2e/stack.js';
+import {
+  ACCOUNT,
+  crmMembers,
+  googleByEmail,
+  googleContacts,
+  googleGroups,
+  groupsOf,
+  startStack,
+} from '../e2e/stack.js';
 import type { Browser } from './browser.js';
 import { axeViolations, openBrowser, signIn, signInLink, skipUnlessChromium } from './browser.js';
 
@@ -115,6 +123,68 @@ describe('pages: a salesperson in a real browser', function () {
     });
     assert.equal(forged.status(), 403);
     assert.equal((await s.h.app.connections.get('acme', userId))?.policy, 'crm-wins');
+  });
+
+  it('the preview shows what the next sync then does, and writes nothing on either side', async () => {
+    for (const [Name, Email] of [
+      ['Grace Hopper', 'grace@example.com'],
+      ['Alan Turing', 'alan@example.com'],
+    ] as const)
+      s.h.creatio.ui.addToFolder(folder, s.h.creatio.ui.createContact({ Name, Email }).Id as string);
+    const world = async () =>
+      JSON.stringify({
+        firestore: await snapshotDocuments(s.h.db),
+        google: googleContacts(s),
+        groups: s.h.google.user.listGroups(ACCOUNT),
+        crm: s.h.creatio.ui.rows('Contact', ''),
+        members: crmMembers(s, folder),
+      });
+    const before = await world();
+    const page = b.page;
+    await page.goto(`${s.h.urls.pages}/`);
+    await page.getByRole('button', { name: 'Preview the next sync' }).click();
+    await page.getByRole('heading', { name: 'Preview of the next sync' }).waitFor();
+    const previewed = await page.locator('table tbody tr').allInnerTexts();
+    assert.deepEqual(previewed, ['Create in Google\t2']);
+    assert.equal(await world(), before, 'the preview wrote nothing');
+
+    await page.getByRole('link', { name: 'Back to your sync' }).click();
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Sync finished/ })
+      .waitFor({ timeout: 60_000 });
+    const runs = (await s.h.app.connections.get('acme', userId))!.recentRuns;
+    const last = runs.reduce((a, r) => (r.startedAt > a.startedAt ? r : a));
+    assert.equal(last.counts['create.google'], 2);
+    assert.equal(last.counts['create.crm'] ?? 0, 0);
+    assert.equal(googleByEmail(s, 'grace@example.com').length, 1);
+  });
+
+  it('the guard pauses a run that would empty the group, and Confirm carries out the removals', async () => {
+    const members = crmMembers(s, folder);
+    assert.equal(members.length, 3);
+    for (const id of members) s.h.creatio.ui.removeFromFolder(folder, id);
+    const page = b.page;
+    await page.goto(`${s.h.urls.pages}/`);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /paused by the removal guard/ })
+      .waitFor({ timeout: 60_000 });
+    assert.match(await page.locator('.state').innerText(), /Paused by the removal guard/);
+    const syncGroup = String(googleGroups(s, "bpm'online")[0]!.resourceName);
+    const inGroup = () => googleContacts(s).filter((p) => groupsOf(p).includes(syncGroup)).length;
+    assert.equal(inGroup(), 3, 'nothing removed yet');
+
+    await page.getByRole('button', { name: 'Confirm the removals' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Sync finished/ })
+      .waitFor({ timeout: 60_000 });
+    assert.match(await page.getByRole('status').first().innerText(), /3 removed/);
+    assert.doesNotMatch(await page.locator('.state').innerText(), /Paused/);
+    assert.equal(inGroup(), 0, 'removed from the Google group');
   });
 
   it('a session of one tenant opens nothing of another tenant', async () => {
