@@ -3,9 +3,9 @@
 //  2. Google updates first, so that a stale etag can be re-merged before the CRM is touched;
 //  3. CRM updates, then group changes;
 //  4. a link is committed only when all of its actions succeeded; a failure marks it for attention.
-import type { Clock, ContactSide, ItemResults, SyncStateStore, Written } from './ports.js';
+import type { Clock, ContactSide, ItemResult, ItemResults, SyncStateStore, Written } from './ports.js';
 import type { Action, ConflictPolicy, Link, Note, Observed, Plan, Side, SideRecord } from './sync/index.js';
-import { DEFAULT_GUARD, SIDES, confirmCreate, plan } from './sync/index.js';
+import { DEFAULT_GUARD, SIDES, briefOf, confirmCreate, plan } from './sync/index.js';
 import type { Counts } from './counts.js';
 import { emptyCounts } from './counts.js';
 
@@ -15,6 +15,8 @@ export interface ExecuteContext {
   clock: Clock;
   deadline: number;
   policy: ConflictPolicy;
+  /** Told the counts so far after each commit. */
+  onProgress?: (counts: Counts) => void;
 }
 
 export interface Executed {
@@ -70,13 +72,21 @@ export async function executePlan(
     const rest = (todo.get(a.linkId) ?? []).filter((x) => x !== a);
     todo.set(a.linkId, rest);
   };
-  // API messages may quote personal data, so only the kind of failure and the record id are kept.
-  const fail = (a: Action) => {
+  // The side's reason may quote personal data: it goes to the owner's attention list, never a log.
+  const fail = (a: Action, error?: { kind: string; message: string }) => {
     failed.add(a.linkId);
     out.counts.failed += 1;
-    out.notes.push({ kind: 'write-failed', side: a.side, id: 'id' in a && a.id ? a.id : a.linkId });
+    const contact = 'contact' in a ? a.contact : (original.get(a.linkId)?.base ?? null);
+    out.notes.push({
+      kind: 'write-failed',
+      side: a.side,
+      id: 'id' in a && a.id ? a.id : a.linkId,
+      ...(contact ? { brief: briefOf(contact) } : {}),
+      reason: error ? `${error.kind}: ${error.message}`.slice(0, 300) : 'no answer for this record',
+    });
     done(a);
   };
+  const errorOf = (r: ItemResult<unknown> | undefined) => (r && !r.ok ? r.error : undefined);
 
   /** Commit every link whose actions are all done (or failed). */
   const commitSettled = async () => {
@@ -107,6 +117,7 @@ export async function executePlan(
     if (save.length > 0 || retire.length > 0) await state.saveLinks(save, retire);
     for (const l of save) target.delete(l.id);
     for (const id of retire) target.delete(id);
+    ctx.onProgress?.(out.counts);
   };
 
   // 1. Creates.
@@ -129,7 +140,7 @@ export async function executePlan(
           out.counts.create[side] += 1;
           out.groupChanges[side].added.push(r.value.id);
           done(a);
-        } else fail(a);
+        } else fail(a, errorOf(r));
       }
       await commitSettled();
     }
@@ -166,7 +177,7 @@ export async function executePlan(
           done(a);
         } else if (r?.ok === false && r.error.kind === 'stale' && original.has(a.linkId)) {
           stale.push(original.get(a.linkId)!);
-        } else fail(a);
+        } else fail(a, errorOf(r));
       }
     }
     return stale;
@@ -222,7 +233,7 @@ export async function executePlan(
             const l = target.get(a.linkId);
             if (l) target.set(a.linkId, { ...l, versions: { ...l.versions, [side]: null } });
             done(a);
-          } else fail(a);
+          } else fail(a, errorOf(r));
         }
       }
     }

@@ -161,6 +161,12 @@ export interface Connection extends ConnectionSettings {
   recentRuns: RunSummary[];
   /** A person confirmed the removals the guard refused; consumed by the next run. */
   allowLargeRemoval: boolean;
+  /** A person rejected them instead: the next run puts departed records back; consumed like it. */
+  restoreDepartures?: boolean;
+  /** Answers to ambiguous matches (bounded); unapplied pairs go to the next run. */
+  matchChoices?: MatchChoice[];
+  /** The running run's phase and counts so far. */
+  progress?: RunProgress | null;
 }
 
 export type LeaseResult =
@@ -181,6 +187,8 @@ export interface RunEnd {
   statusReason: string | null;
   summary: RunSummary;
   nextDueAt: number;
+  /** Keys of the match choices this run was given; marked applied when it ends ok. */
+  appliedChoices?: string[];
 }
 
 export interface ConnectionStore {
@@ -313,4 +321,72 @@ export interface CrmDirectory {
   checkFolder(tenant: Tenant, folderId: string): Promise<FolderCheck>;
   /** The tenant's contact folders (groups), by name, up to a bound. */
   listFolders(tenant: Tenant): Promise<CrmFolder[]>;
+}
+
+// ---- What needs a person, previews, progress: what the pages show beyond the run history ----
+
+export interface AttentionRecord {
+  side: Side;
+  id: string;
+  name: string;
+  emails: string[];
+}
+
+/**
+ * Something a run could not settle by itself. Personal data (names, emails, values): kept for the
+ * connection's owner in Firestore, never logged.
+ */
+export type AttentionItem =
+  | { kind: 'ambiguous'; key: string; records: AttentionRecord[] }
+  | { kind: 'refused'; record: AttentionRecord; reason: string }
+  | {
+      kind: 'conflict';
+      crmId: string;
+      googleId: string;
+      name: string;
+      decisions: { field: Field; crm: string; google: string; winner: Side }[];
+    }
+  | { kind: 'removal'; record: AttentionRecord };
+
+export interface AttentionRun {
+  runId: string;
+  at: number;
+  /** At most ATTENTION_ITEMS_PER_RUN; `total` says how many there were. */
+  items: AttentionItem[];
+  total: number;
+}
+
+/** A person's answer to an ambiguous match: the pair to link, or skip (leave them apart). */
+export interface MatchChoice {
+  /** The ambiguous item's key. */
+  key: string;
+  pair: { crmId: string; googleId: string } | null;
+  at: number;
+  /** Passed to a run that finished: kept only so the old item stays answered. */
+  applied: boolean;
+}
+
+export interface AttentionStore {
+  /** Store one run's items; only the latest runs are kept. */
+  saveRun(tenantId: string, userId: string, run: AttentionRun): Promise<void>;
+  recentRuns(tenantId: string, userId: string, limit: number): Promise<AttentionRun[]>;
+  /** Record a choice (replacing one with the same key); false when there is no such connection. */
+  choose(tenantId: string, userId: string, choice: MatchChoice): Promise<boolean>;
+  /** Mark the choices a finished run applied. */
+  settleChoices(tenantId: string, userId: string, keys: string[]): Promise<void>;
+  /** A person rejected the held-back removals: the next run puts departed records back. */
+  restoreDepartures(tenantId: string, userId: string): Promise<boolean>;
+}
+
+/** A run's live state, written a few times a run so that a page can follow it. */
+export interface RunProgress {
+  runId: string;
+  phase: 'reading' | 'planning' | 'writing' | 'finishing';
+  /** Writes done so far, per action and side ("create.google"), plus linked and failed. */
+  counts: Record<string, number>;
+  at: number;
+}
+
+export interface ProgressStore {
+  saveProgress(tenantId: string, userId: string, progress: RunProgress): Promise<void>;
 }

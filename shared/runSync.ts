@@ -17,6 +17,7 @@ import type {
 import {
   DEFAULT_GUARD,
   SIDES,
+  briefOf,
   fetchNeeds,
   lookupKeys,
   observedIds,
@@ -46,6 +47,12 @@ export interface RunOptions {
   allowLargeRemoval?: boolean;
   /** Default 15 minutes: longer than Google takes to show a write in sync results. */
   pendingTimeoutMs?: number;
+  /** Pairs a person chose for ambiguous matches. */
+  chosen?: { crmId: string; googleId: string }[];
+  /** A person rejected the removals the guard held back: put departed records back instead. */
+  restoreDepartures?: boolean;
+  /** Told the phase, and while writing the counts so far; the caller throttles what it stores. */
+  progress?: (phase: 'reading' | 'planning' | 'writing', counts: Counts | null) => void;
 }
 
 export interface RunReport {
@@ -153,23 +160,41 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
     };
     return { ...prepared, ends };
   };
+  options.progress?.('reading', null);
   const { planned, links, ends } = await readAndPlan();
 
+  const counts = countPlan(planned);
+  // New pairs, with or without a write: a first run that only pairs by email still links.
+  counts.linked = planned.links.filter((l) => l.status === 'active' && !links.has(l.id)).length;
   const report: RunReport = {
     outcome: 'ok',
     reason: null,
-    counts: countPlan(planned),
+    counts,
     notes: planned.notes,
     more: false,
     planned: null,
   };
-  if (planned.refused) return { ...report, outcome: 'refused', reason: planned.refused };
+  if (planned.refused)
+    return {
+      ...report,
+      outcome: 'refused',
+      reason: planned.refused,
+      notes: [...planned.notes, ...heldRemovals(planned.actions, links)],
+    };
   if (options.dryRun) return { ...report, outcome: 'dry-run', planned: planned.actions };
+  options.progress?.('writing', counts);
 
   const writes = planned.actions.length + planned.links.length + planned.retire.length;
   if (!checkpoint.dirty && writes > 0) await state.saveCheckpoint({ ...checkpoint, dirty: true });
   const executed = await executePlan(
-    { sides, state, clock, deadline: options.deadline ?? Number.POSITIVE_INFINITY, policy: options.policy },
+    {
+      sides,
+      state,
+      clock,
+      deadline: options.deadline ?? Number.POSITIVE_INFINITY,
+      policy: options.policy,
+      ...(options.progress ? { onProgress: (c: Counts) => options.progress?.('writing', c) } : {}),
+    },
     planned,
     links,
   );
@@ -273,6 +298,14 @@ async function prepare(
     }
   }
   await fetchInto(partners);
+  // Records of pairs a person chose: planned as candidates, whether or not this run saw them change.
+  for (const side of SIDES) {
+    const ids = (options.chosen ?? []).map((c) => (side === 'crm' ? c.crmId : c.googleId));
+    const have = new Set([...observedIds(obs[side]), ...candidates[side].map((r) => r.id)]);
+    const wanted = [...new Set(ids)].filter((id) => !have.has(id));
+    if (wanted.length > 0) candidates[side].push(...(await sides[side].fetch(wanted)).records);
+    if (wanted.length > 0 && !allLoaded) add(await state.linksFor(side, wanted));
+  }
 
   const planned = plan({
     links: [...links.values()],
@@ -286,8 +319,19 @@ async function prepare(
     pendingTimeoutMs: options.pendingTimeoutMs ?? 15 * 60_000,
     allowLargeRemoval: options.allowLargeRemoval ?? false,
     newId: deps.newId,
+    ...(options.chosen ? { chosen: options.chosen } : {}),
+    ...(options.restoreDepartures ? { restoreDepartures: true } : {}),
   });
   return { planned, links };
+}
+
+/** The removals the guard held back, for the person asked to confirm or reject them. */
+function heldRemovals(actions: Action[], links: Map<string, Link>): Note[] {
+  return actions.flatMap((a): Note[] => {
+    if (a.kind !== 'removeFromGroup') return [];
+    const base = links.get(a.linkId)?.base;
+    return [{ kind: 'held-removal', side: a.side, id: a.id, ...(base ? { brief: briefOf(base) } : {}) }];
+  });
 }
 
 export function hashIds(ids: string[]): string {

@@ -2,11 +2,13 @@
 // the message that asked for it is done (ack) or must come again (retry). Safe under at-least-once
 // delivery: duplicates, stale requests and overlapping triggers end without harm.
 import type {
+  AttentionStore,
   Clock,
   Connection,
   ConnectionStore,
   ContactSide,
   JobQueue,
+  ProgressStore,
   RunEnd,
   RunSummary,
   SyncRequest,
@@ -15,6 +17,8 @@ import type { RunReport } from './runSync.js';
 import { runSync } from './runSync.js';
 import { SyncError, errorKind, isTransient } from './errors.js';
 import type { Side } from './sync/index.js';
+import type { Counts } from './counts.js';
+import { attentionItems } from './attention/items.js';
 
 export interface SyncConnectionDeps {
   connections: ConnectionStore;
@@ -27,7 +31,14 @@ export interface SyncConnectionDeps {
   timeBudgetMs: number;
   /** Longer than any attempt can live, so only a dead attempt's lease is ever taken over. */
   leaseTtlMs: number;
+  /** Where a run's "what needs a person" items go (none kept without it). */
+  attention?: AttentionStore;
+  /** Where the running run's phase and counts go, a few times a run (none kept without it). */
+  progress?: ProgressStore;
 }
+
+/** At most one progress write this often: a run shorter than this writes none. */
+export const PROGRESS_EVERY_MS = 3000;
 
 export type SyncOutcome =
   | {
@@ -38,16 +49,13 @@ export type SyncOutcome =
     }
   | { ack: false; runId: string; reason: string };
 
-const flatten = (r: RunReport): Record<string, number> => {
-  const out: Record<string, number> = {
-    linked: r.counts.linked,
-    retired: r.counts.retired,
-    failed: r.counts.failed,
-  };
+export const flatCounts = (c: Counts): Record<string, number> => {
+  const out: Record<string, number> = { linked: c.linked, retired: c.retired, failed: c.failed };
   for (const kind of ['create', 'update', 'addToGroup', 'removeFromGroup'] as const)
-    for (const side of ['crm', 'google'] as const) out[`${kind}.${side}`] = r.counts[kind][side];
+    for (const side of ['crm', 'google'] as const) out[`${kind}.${side}`] = c[kind][side];
   return out;
 };
+const flatten = (r: RunReport): Record<string, number> => flatCounts(r.counts);
 
 /** What a person must do about a permanent failure; the API's own message may quote personal data. */
 function permanentReason(e: SyncError): { status: 'needs-reconnect' | 'error'; reason: string } | null {
@@ -85,6 +93,21 @@ export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequ
     return { ack: true, result: 'skipped', runId: lease.runId ?? request.runId, reason: lease.reason };
   }
   const connection = lease.connection;
+  const chosen = (connection.matchChoices ?? []).filter((c) => !c.applied && c.pair !== null);
+  // Progress writes are chained and throttled; the end of the run waits for the last one.
+  let progressWrite: Promise<void> = Promise.resolve();
+  let lastProgress = startedAt;
+  const progress = (phase: 'reading' | 'planning' | 'writing', counts: Counts | null) => {
+    const now = clock.now();
+    if (!deps.progress || now - lastProgress < PROGRESS_EVERY_MS) return;
+    lastProgress = now;
+    const store = deps.progress;
+    const p = { runId: request.runId, phase, counts: counts ? flatCounts(counts) : {}, at: now };
+    // Progress is a courtesy to a watching page: a failed write must not fail the run.
+    progressWrite = progressWrite
+      .then(() => store.saveProgress(request.tenantId, request.userId, p))
+      .catch(() => undefined);
+  };
   const end = async (
     outcome: RunSummary['outcome'],
     report: RunReport | null,
@@ -92,6 +115,17 @@ export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequ
     reason: string | null,
     error: string | null,
   ) => {
+    await progressWrite;
+    if (report && deps.attention) {
+      const { items, total } = attentionItems(report.notes);
+      if (items.length > 0)
+        await deps.attention.saveRun(request.tenantId, request.userId, {
+          runId: request.runId,
+          at: clock.now(),
+          items,
+          total,
+        });
+    }
     const now = clock.now();
     const summary: RunSummary = {
       runId: request.runId,
@@ -111,6 +145,7 @@ export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequ
       statusReason: reason,
       summary,
       nextDueAt: now + connection.intervalMinutes * 60_000,
+      ...(chosen.length > 0 ? { appliedChoices: chosen.map((c) => c.key) } : {}),
     });
   };
 
@@ -123,6 +158,9 @@ export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequ
         policy: connection.policy,
         deadline: startedAt + deps.timeBudgetMs,
         allowLargeRemoval: connection.allowLargeRemoval,
+        ...(connection.restoreDepartures ? { restoreDepartures: true } : {}),
+        ...(chosen.length > 0 ? { chosen: chosen.map((c) => c.pair!) } : {}),
+        progress,
       },
     );
   } catch (e) {

@@ -5,6 +5,7 @@
 import type { Side } from './model.js';
 import { SIDES, otherSide } from './model.js';
 import { emailsOf } from './normalize.js';
+import { briefOf } from './brief.js';
 import type { SideView } from './observe.js';
 import type { Link, Note, SideRecord } from './types.js';
 
@@ -107,10 +108,16 @@ export function pairNewcomers(input: MatchInput): MatchResult {
         continue;
       }
       // Ambiguous: leave the whole cluster alone rather than guess, or create a copy of any of it.
-      for (const x of [r, ...there, ...back]) {
+      const members = [...new Set([r, ...there, ...back])];
+      const cluster = members.map((x) => ({
+        side: sideOfRecord.get(x)!,
+        id: x.id,
+        brief: briefOf(x.contact),
+      }));
+      for (const x of members) {
         const xs = sideOfRecord.get(x)!;
         if (!consumed[xs].has(x.id) && isNewcomer(xs, x))
-          notes.push({ kind: 'ambiguous-match', side: xs, id: x.id });
+          notes.push({ kind: 'ambiguous-match', side: xs, id: x.id, brief: briefOf(x.contact), cluster });
         consumed[xs].add(x.id);
       }
     }

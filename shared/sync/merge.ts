@@ -19,6 +19,8 @@ export interface MergeResult {
   merged: Contact;
   /** Fields both sides changed to different values; the policy decided them. */
   conflicts: Field[];
+  /** The side whose value wins a conflict. */
+  winner: Side;
 }
 
 /** Who wins a conflict. A tie goes to the CRM, the system of record. */
@@ -95,7 +97,7 @@ export function mergeContacts(
     (merged as unknown as Record<TextField, string>)[f] = value;
     if (crm.contact[f] !== '' && google.contact[f] !== '') conflicts.push(f);
   }
-  return { merged, conflicts };
+  return { merged, conflicts, winner };
 }
 
 function assign(target: Contact, f: Field, from: Contact): void {

@@ -8,6 +8,7 @@ import type { SideView } from './observe.js';
 import { LinkIndex, sideId, viewOf } from './observe.js';
 import { guardPlan } from './guard.js';
 import { pairNewcomers } from './match.js';
+import { briefOf, fieldText } from './brief.js';
 import type { Action, Link, Plan, PlanInput, SideRecord } from './types.js';
 
 /** How one side of a pair stands in this run. */
@@ -72,7 +73,7 @@ export function plan(input: PlanInput): Plan {
         if (!pres[s].inGroup) continue;
         // One whose counterpart was deleted leaves its group, unless a newcomer of this run pairs with it
         // (the user replaced the deleted contact by a new one).
-        if (link.inGroup[s]) orphans.push({ side: s, id, linkId: link.id });
+        if (link.inGroup[s] && !input.restoreDepartures) orphans.push({ side: s, id, linkId: link.id });
       }
     } else if (next !== link || stored !== link) out.links.push(next);
   };
@@ -153,7 +154,25 @@ export function plan(input: PlanInput): Plan {
     settle(link, { crm: presence(link, 'crm'), google: presence(link, 'google') });
   }
 
-  // 3. Newcomers: pair by marker, then by a unique email; create what has no counterpart.
+  // 3. Pairs a person chose for an ambiguous match, then newcomers: pair by marker, then by a unique
+  // email; create what has no counterpart.
+  const free = (side: Side, id: string) => {
+    if (claimed[side].has(id)) return false;
+    const l = index.find(side, id);
+    return l === undefined || retired.has(l.id);
+  };
+  const atHand = (side: Side, id: string) =>
+    views[side].records.get(id) ?? input.candidates[side].find((r) => r.id === id);
+  for (const choice of input.chosen ?? []) {
+    const crm = atHand('crm', choice.crmId);
+    const google = atHand('google', choice.googleId);
+    if (!crm || !google || !free('crm', crm.id) || !free('google', google.id)) continue;
+    if (!crm.inGroup && !google.inGroup) continue;
+    settle(newLink(linkIdFor(restarted.has(crm.id) ? crm : google), crm.id, google.id, input.now), {
+      crm: { exists: true, inGroup: crm.inGroup, record: crm, departed: false },
+      google: { exists: true, inGroup: google.inGroup, record: google, departed: false },
+    });
+  }
   const matching = pairNewcomers({
     views,
     candidates: input.candidates,
@@ -250,7 +269,9 @@ function settlePair(link: Link, pres: Record<Side, Presence>, input: PlanInput, 
   // A deleted record ends the pair; plan() decides what becomes of the survivor.
   if (!crm.exists || !google.exists) return null;
   const departed = crm.departed || google.departed;
-  if (departed || (!crm.inGroup && !google.inGroup)) {
+  // A person rejected the held-back removals: whoever left a group goes back into it (below).
+  const restore = departed && input.restoreDepartures === true;
+  if (!restore && (departed || (!crm.inGroup && !google.inGroup))) {
     for (const s of SIDES)
       if (pres[s].inGroup) act({ kind: 'removeFromGroup', side: s, linkId: link.id, id: idOf(s) });
     const dormant: Link = {
@@ -265,7 +286,7 @@ function settlePair(link: Link, pres: Record<Side, Presence>, input: PlanInput, 
   // Both exist and at least one is in its group: bring both in, then merge field by field.
   const current = (p: Presence): Contact => p.record?.contact ?? link.base ?? emptyContact();
   const when = (p: Presence): number => p.record?.modifiedAt ?? link.syncedAt;
-  const { merged, conflicts } = mergeContacts(
+  const { merged, conflicts, winner } = mergeContacts(
     link.base,
     { contact: current(crm), modifiedAt: when(crm) },
     { contact: current(google), modifiedAt: when(google) },
@@ -273,7 +294,20 @@ function settlePair(link: Link, pres: Record<Side, Presence>, input: PlanInput, 
   );
   const base = normalizeContact(merged);
   if (conflicts.length > 0)
-    out.notes.push({ kind: 'conflict', side: 'crm', id: idOf('crm'), fields: conflicts });
+    out.notes.push({
+      kind: 'conflict',
+      side: 'crm',
+      id: idOf('crm'),
+      fields: conflicts,
+      partner: idOf('google'),
+      brief: briefOf(base),
+      decisions: conflicts.map((field) => ({
+        field,
+        crm: fieldText(current(crm), field),
+        google: fieldText(current(google), field),
+        winner,
+      })),
+    });
   for (const s of SIDES) {
     const p = pres[s];
     if (!p.inGroup) act({ kind: 'addToGroup', side: s, linkId: link.id, id: idOf(s) });

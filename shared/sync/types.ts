@@ -92,6 +92,16 @@ export interface PlanInput {
   allowLargeRemoval: boolean;
   /** Fresh GUIDs: link ids, and the preassigned ids of CRM creates (Creatio keys are GUIDs). */
   newId: () => string;
+  /**
+   * Pairs a person chose to resolve an ambiguous match; linked when both records are at hand (in
+   * the views or the candidates) and neither is paired yet.
+   */
+  chosen?: { crmId: string; googleId: string }[];
+  /**
+   * A person rejected the removals the guard held back: records that left a group are put back in
+   * it instead of their partners being taken out of theirs.
+   */
+  restoreDepartures?: boolean;
 }
 
 export type Action =
@@ -121,13 +131,41 @@ export type Action =
 export type ActionKind = Action['kind'];
 
 export type NoteKind =
-  'ambiguous-match' | 'duplicate-marker' | 'conflict' | 'waiting-for-create' | 'write-failed';
+  | 'ambiguous-match'
+  | 'duplicate-marker'
+  | 'conflict'
+  | 'waiting-for-create'
+  | 'write-failed'
+  | 'held-removal';
+
+/** Who a record is, for the person asked about it (personal data: stored for its owner, never logged). */
+export interface Brief {
+  name: string;
+  emails: string[];
+}
+
+/** A field both sides changed, and which side's value the conflict policy kept. */
+export interface ConflictDecision {
+  field: Field;
+  crm: string;
+  google: string;
+  winner: Side;
+}
 
 export interface Note {
   kind: NoteKind;
   side: Side;
   id: string;
   fields?: Field[];
+  /** The record, for a person (ambiguous matches, conflicts, refused writes). */
+  brief?: Brief;
+  /** An ambiguous match: every record of the cluster, on both sides. */
+  cluster?: { side: Side; id: string; brief: Brief }[];
+  /** A conflict: the Google record of the pair, and each field's decision. */
+  partner?: string;
+  decisions?: ConflictDecision[];
+  /** A refused write: the kind of error and the side's own words. */
+  reason?: string;
 }
 
 export interface Plan {

@@ -75,7 +75,13 @@ export class FakeConnections implements ConnectionStore {
     c.statusReason = end.statusReason;
     c.nextDueAt = end.nextDueAt;
     c.recentRuns = [end.summary, ...c.recentRuns.filter((r) => r.runId !== end.runId)].slice(0, 20);
-    if (end.summary.outcome === 'ok') c.allowLargeRemoval = false;
+    if (end.summary.outcome === 'ok') {
+      c.allowLargeRemoval = false;
+      c.restoreDepartures = false;
+      const applied = new Set(end.appliedChoices ?? []);
+      c.matchChoices = (c.matchChoices ?? []).map((x) => (applied.has(x.key) ? { ...x, applied: true } : x));
+    }
+    c.progress = null;
     return true;
   }
 

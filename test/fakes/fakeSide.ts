@@ -36,6 +36,8 @@ export class FakeSide implements ContactSide {
   visibilityDelayMs = 0;
   /** Called before every port call, and after the write took effect when `after` is true: throw to crash. */
   hook: (call: CallName, after: boolean) => void = () => {};
+  /** A create this answers with a message is refused as invalid, like a side rejecting the data. */
+  refuseCreate: (contact: Contact) => string | null = () => null;
 
   constructor(
     readonly side: Side,
@@ -197,6 +199,11 @@ export class FakeSide implements ContactSide {
       if (existing && !existing.deleted) {
         // Our own earlier create with the same preassigned id: report it, never make a second one.
         out.set(item.key, { ok: true, value: { id: existing.id, version: String(existing.version) } });
+        continue;
+      }
+      const refused = this.refuseCreate(item.contact);
+      if (refused !== null) {
+        out.set(item.key, { ok: false, error: { kind: 'validation', message: refused } });
         continue;
       }
       const id = item.id ?? `people/c${this.nextId++}`;

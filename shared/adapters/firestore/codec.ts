@@ -94,6 +94,26 @@ const connection = z.object({
   nextDueAt: z.number(),
   recentRuns: z.array(runSummary),
   allowLargeRemoval: z.boolean(),
+  restoreDepartures: z.boolean().optional(),
+  matchChoices: z
+    .array(
+      z.object({
+        key: z.string(),
+        pair: z.object({ crmId: z.string(), googleId: z.string() }).nullable(),
+        at: z.number(),
+        applied: z.boolean(),
+      }),
+    )
+    .optional(),
+  progress: z
+    .object({
+      runId: z.string(),
+      phase: z.enum(['reading', 'planning', 'writing', 'finishing']),
+      counts: z.record(z.string(), z.number()),
+      at: z.number(),
+    })
+    .nullable()
+    .optional(),
 });
 
 const tenant = z.object({

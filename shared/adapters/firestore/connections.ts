@@ -8,6 +8,7 @@ import type {
   ConnectionStatus,
   ConnectionStore,
   LeaseResult,
+  MatchChoice,
   RunEnd,
   RunSummary,
   SyncRequest,
@@ -20,6 +21,9 @@ import { connectionDoc, connections, links, members, runs } from './paths.js';
 import { FirestoreSyncState } from './syncState.js';
 
 const RECENT_RUNS = 20;
+
+const applyChoices = (choices: MatchChoice[], keys: string[]): MatchChoice[] =>
+  choices.map((c) => (keys.includes(c.key) ? { ...c, applied: true } : c));
 const DUE_PAGE = 1000;
 /** A "Sync now" still waiting for its run after this long is presumed lost, and a new one is queued. */
 const QUEUED_RUN_TTL_MS = 10 * 60_000;
@@ -88,6 +92,11 @@ export class FirestoreConnections implements ConnectionStore, ConnectionControls
         nextDueAt: end.nextDueAt,
         recentRuns: [end.summary, ...c.recentRuns.filter((r) => r.runId !== end.runId)].slice(0, RECENT_RUNS),
         allowLargeRemoval: end.summary.outcome === 'ok' ? false : c.allowLargeRemoval,
+        restoreDepartures: end.summary.outcome === 'ok' ? false : (c.restoreDepartures ?? false),
+        ...(end.appliedChoices && end.summary.outcome === 'ok'
+          ? { matchChoices: applyChoices(c.matchChoices ?? [], end.appliedChoices) }
+          : {}),
+        progress: null,
         schedulable: schedulable(next),
       });
       this.meter.wrote(1);

@@ -4,3 +4,4 @@ export { FirestoreTenants } from './tenants.js';
 export { FirestoreOneTime } from './oneTime.js';
 export { FirestoreSyncState } from './syncState.js';
 export { emptyCheckpoint } from './codec.js';
+export { FirestoreAttention } from './attention.js';

@@ -15,3 +15,7 @@ export const links = (conn: DocumentReference): CollectionReference => conn.coll
 export const members = (conn: DocumentReference): CollectionReference => conn.collection('members');
 export const runs = (conn: DocumentReference): CollectionReference => conn.collection('runs');
 export const oneTime = (db: Firestore): CollectionReference => db.collection('oneTime');
+export const attention = (conn: DocumentReference): CollectionReference => conn.collection('attention');
+export const previews = (conn: DocumentReference): CollectionReference => conn.collection('previews');
+export const deadLetters = (db: Firestore, tenantId: string): CollectionReference =>
+  tenantDoc(db, tenantId).collection('deadLetters');
