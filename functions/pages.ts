@@ -16,6 +16,8 @@ import { currentSession } from './pages/session.js';
 import { signIn, signInLink, signInPage, signOut } from './pages/signin.js';
 import type { Ctx } from './pages/userRoutes.js';
 import {
+  choose,
+  rejectRemovals,
   confirmRemovals,
   connect,
   notFoundBody,
@@ -36,6 +38,8 @@ const SESSION_ROUTES: Record<string, Route> = {
   'POST /sync': sync,
   'POST /preview': preview,
   'POST /confirm-removals': confirmRemovals,
+  'POST /reject-removals': rejectRemovals,
+  'POST /choose': choose,
 };
 
 /** The path within the pages, whether or not the platform kept the function's own path in front. */

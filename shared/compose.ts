@@ -18,6 +18,8 @@ import type {
   GoogleConsent,
   JobQueue,
   OneTimeStore,
+  AttentionStore,
+  ProgressStore,
   Tenant,
   TenantStore,
 } from './ports.js';
@@ -28,6 +30,7 @@ import type { Side } from './sync/index.js';
 import type { CreatioAuth, CreatioConnection } from './adapters/creatio/index.js';
 import { CreatioSide, listFolders, validateFolder } from './adapters/creatio/index.js';
 import {
+  FirestoreAttention,
   FirestoreConnections,
   FirestoreMeter,
   FirestoreOneTime,
@@ -46,6 +49,9 @@ export interface App {
   tenants: TenantStore;
   connections: ConnectionStore & ConnectionControls;
   oneTime: OneTimeStore;
+  /** What needs a person, per run; and the running run's progress. */
+  attention: AttentionStore;
+  progress: ProgressStore;
   queue: JobQueue;
   sealer: Sealer;
   signer: TokenSigner;
@@ -114,6 +120,7 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
   const pubsubQueue = clients.queue ? null : new PubSubQueue(clients.pubsub ?? ownPubsub, config.syncTopic);
   const meter = new FirestoreMeter();
   const tenants = new FirestoreTenants(firestore, meter);
+  const attention = new FirestoreAttention(firestore, meter);
   const oauth = new GoogleOAuth(config.google);
 
   const creatioConnection = (tenant: Tenant): Omit<CreatioConnection, 'folderId'> => ({
@@ -147,6 +154,8 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
     tenants,
     connections: new FirestoreConnections(firestore, meter),
     oneTime: new FirestoreOneTime(firestore, meter),
+    attention,
+    progress: attention,
     queue: clients.queue ?? pubsubQueue!,
     sealer,
     signer: TokenSigner.fromEncryptionKey(key),

@@ -10,6 +10,10 @@ header.top .who{color:var(--muted);font-size:.9rem;display:flex;align-items:cent
 .wrap{max-width:58rem;margin:0 auto;padding:1.25rem}
 h1{font-size:1.5rem;margin:.25rem 0 1rem}
 h2{font-size:1.1rem;margin:0 0 .75rem}
+h3{font-size:1rem;margin:1rem 0 .5rem}
+fieldset.pick{border:1px solid var(--line);border-radius:.4rem;margin:0;padding:.5rem .75rem}
+fieldset.pick legend{font-weight:600;padding:0 .25rem}
+.check label{font-weight:normal}
 section.card{background:var(--card);border:1px solid var(--line);border-radius:.6rem;padding:1.1rem 1.25rem;margin:0 0 1rem}
 .state{border-left:.35rem solid var(--muted)}
 .state.ok{border-left-color:var(--ok)}.state.warn{border-left-color:var(--warn)}.state.bad{border-left-color:var(--bad)}

@@ -10,6 +10,8 @@ import { saveSettings, staticFolders } from '../../shared/settings.js';
 import { connectionStatus, runStatus } from '../../shared/status.js';
 import type { ConnectionStatusView } from '../../shared/status.js';
 import { syncNow } from '../../shared/syncNow.js';
+import { chooseMatch, needsAttention } from '../../shared/attention/needsAttention.js';
+import { rejectRemovals as reject } from '../../shared/attention/removals.js';
 import { parse } from '../http.js';
 import { answerFor, sendJson } from '../respond.js';
 import { countsOf } from './format.js';
@@ -64,6 +66,8 @@ function finishedNotice(status: ConnectionStatusView | null, runId: string | nul
 
 const NOTICES: Record<string, string> = {
   saved: 'Settings saved.',
+  chosen: 'Noted: the next sync links the pair you chose.',
+  skipped: 'Noted: those records stay apart, and you will not be asked again.',
 };
 
 export async function showUserPage(c: Ctx): Promise<void> {
@@ -79,6 +83,7 @@ export async function showUserPage(c: Ctx): Promise<void> {
   } catch (e) {
     foldersError = answerFor(e).message;
   }
+  const attention = status ? await needsAttention(a, session.tenantId, userOf(session)) : null;
   const q = c.req.query;
   const finished = typeof q.finished === 'string' && isId(q.finished) ? q.finished : null;
   const asked = typeof q.run === 'string' && isId(q.run) ? q.run : null;
@@ -96,6 +101,7 @@ export async function showUserPage(c: Ctx): Promise<void> {
         folders,
         foldersError,
         runId: followed,
+        attention,
         notice: finishedNotice(status, finished ?? (followed === null ? asked : null)) ?? note,
       },
       a.clock.now(),
@@ -149,6 +155,31 @@ export async function confirmRemovals(c: Ctx): Promise<void> {
   c.res.redirect(303, `${c.base}/?run=${encodeURIComponent(result.runId)}`);
 }
 
+export async function rejectRemovals(c: Ctx): Promise<void> {
+  postForm(c);
+  const { runId } = await reject(c.a, c.session.tenantId, userOf(c.session));
+  c.res.redirect(303, `${c.base}/?run=${encodeURIComponent(runId)}`);
+}
+
+/** The answer to an ambiguous match: link the chosen pair, or keep the records apart. */
+export async function choose(c: Ctx): Promise<void> {
+  const form = postForm(c);
+  const { key, crmId, googleId, answer } = form;
+  if (!key || key.length > 2000) throw new SyncError('bad-request', 'the match is not named');
+  const link = answer === 'link';
+  // Record ids are checked against the match's own records by chooseMatch (Google's are resource names).
+  const plain = (s: string | undefined): s is string => !!s && s.length <= 200;
+  if (link && (!plain(crmId) || !plain(googleId)))
+    throw new SyncError('validation', 'choose one CRM and one Google record');
+  await chooseMatch(c.a, {
+    tenantId: c.session.tenantId,
+    userId: userOf(c.session),
+    key,
+    pair: link ? { crmId: crmId as string, googleId: googleId as string } : null,
+  });
+  c.res.redirect(303, `${c.base}/?note=${link ? 'chosen' : 'skipped'}`);
+}
+
 export async function preview(c: Ctx): Promise<void> {
   postForm(c);
   const result = await syncNow(c.a, {
@@ -169,11 +200,16 @@ export async function progress(c: Ctx): Promise<void> {
   const runId = c.req.query.runId;
   if (typeof runId !== 'string' || !isId(runId)) throw new SyncError('bad-request', 'runId is invalid');
   const r = await runStatus(c.a, c.session.tenantId, userOf(c.session), runId, c.a.clock.now());
+  const live =
+    r.state === 'running'
+      ? (await c.a.connections.get(c.session.tenantId, userOf(c.session)))?.progress
+      : null;
+  const soFar = live && live.runId === runId ? countsOf(live.counts) : null;
   const text =
     r.state === 'queued'
       ? 'Waiting to start…'
       : r.state === 'running'
-        ? 'Syncing…'
+        ? `Syncing: ${live?.phase ?? 'starting'}${soFar ? ` (${soFar.created} created, ${soFar.updated} updated, ${soFar.linked} linked so far)` : ''}…`
         : `Finished: ${r.summary?.outcome ?? 'done'}`;
   sendJson(c.res, 200, { state: r.state, text });
 }

@@ -6,6 +6,8 @@ import { POLICIES } from '../../shared/requests.js';
 import type { Html } from './html.js';
 import { html } from './html.js';
 import { historyTable, when } from './format.js';
+import type { AttentionView } from '../../shared/attention/needsAttention.js';
+import { attentionCard, removalsList } from './attentionView.js';
 
 export interface UserPage {
   base: string;
@@ -17,6 +19,8 @@ export interface UserPage {
   /** The run to follow, if one is running or was just asked for. */
   runId: string | null;
   notice: string | null;
+  /** Null when there is no connection yet. */
+  attention: AttentionView | null;
 }
 
 type Tone = 'ok' | 'warn' | 'bad' | '';
@@ -214,13 +218,17 @@ function guardCard(p: UserPage): Html {
   return html`<section class="card" aria-labelledby="guard-h">
     <h2 id="guard-h">Removals waiting for you</h2>
     <p>${s.reason ?? 'The last sync would have removed many contacts.'}</p>
+    ${removalsList(p.attention)}
     <p class="muted">
-      Confirm if the contacts really left the group: the next sync then removes them. Nothing else syncs until
-      you decide.
+      Confirm if these contacts really left the group: the next sync removes them on the other side too.
+      Reject to put them back. Nothing syncs until you decide.
     </p>
     <div class="actions">
       <form method="post" action="${p.base}/confirm-removals">
         ${csrfField(p)}<button type="submit">Confirm the removals</button>
+      </form>
+      <form method="post" action="${p.base}/reject-removals">
+        ${csrfField(p)}<button class="secondary" type="submit">Reject: put them back</button>
       </form>
     </div>
   </section>`;
@@ -236,7 +244,8 @@ export function userBody(p: UserPage, now: number): Html {
       <p class="headline">${st.headline}</p>
       <p>${st.todo}</p>
     </section>
-    ${guardCard(p)} ${connectCard(p)} ${syncCard(p)} ${settingsCard(p)}
+    ${guardCard(p)} ${connectCard(p)} ${syncCard(p)} ${attentionCard(p.base, csrfField(p), p.attention)}
+    ${settingsCard(p)}
     ${
       p.status
         ? html`<section class="card" aria-labelledby="history-h">

@@ -125,6 +125,46 @@ describe('pages: a salesperson in a real browser', function () {
     assert.equal((await s.h.app.connections.get('acme', userId))?.policy, 'crm-wins');
   });
 
+  it('an ambiguous match appears, and choosing the pair links it on the next sync', async () => {
+    const bob = s.h.creatio.ui.createContact({ Name: 'Bob Twin', Email: 'bob@example.com' });
+    s.h.creatio.ui.addToFolder(folder, bob.Id as string);
+    for (const givenName of ['Bob', 'Robert'])
+      s.h.google.user.createContact(ACCOUNT, {
+        names: [{ givenName, familyName: 'Twin' }],
+        emailAddresses: [{ value: 'bob@example.com' }],
+      });
+    const page = b.page;
+    await page.goto(`${s.h.urls.pages}/`);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Sync finished/ })
+      .waitFor({ timeout: 60_000 });
+    await page.getByRole('heading', { name: 'Which records belong together?' }).waitFor();
+    const robert = googleByEmail(s, 'bob@example.com').find((p) =>
+      JSON.stringify(p.names).includes('Robert'),
+    )!;
+    await page.getByRole('radio', { name: /Robert Twin/ }).check();
+    await page.getByRole('button', { name: 'Link the chosen pair' }).click();
+    await page.getByText(/the next sync links the pair you chose/).waitFor();
+
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Sync finished/ })
+      .waitFor({ timeout: 60_000 });
+    const syncGroup = String(googleGroups(s, "bpm'online")[0]!.resourceName);
+    const bobs = googleByEmail(s, 'bob@example.com');
+    assert.equal(bobs.length, 2, 'no Google contact was created');
+    assert.deepEqual(
+      bobs.filter((p) => groupsOf(p).includes(syncGroup)).map((p) => p.resourceName),
+      [robert.resourceName],
+      'the chosen one joined the group',
+    );
+    assert.equal(s.h.creatio.ui.rows('Contact', "$filter=Email eq 'bob@example.com'").length, 1);
+    assert.equal(await page.getByRole('heading', { name: 'Which records belong together?' }).count(), 0);
+  });
+
   it('the preview shows what the next sync then does, and writes nothing on either side', async () => {
     for (const [Name, Email] of [
       ['Grace Hopper', 'grace@example.com'],
@@ -163,7 +203,7 @@ describe('pages: a salesperson in a real browser', function () {
 
   it('the guard pauses a run that would empty the group, and Confirm carries out the removals', async () => {
     const members = crmMembers(s, folder);
-    assert.equal(members.length, 3);
+    assert.equal(members.length, 4);
     for (const id of members) s.h.creatio.ui.removeFromFolder(folder, id);
     const page = b.page;
     await page.goto(`${s.h.urls.pages}/`);
@@ -175,14 +215,15 @@ describe('pages: a salesperson in a real browser', function () {
     assert.match(await page.locator('.state').innerText(), /Paused by the removal guard/);
     const syncGroup = String(googleGroups(s, "bpm'online")[0]!.resourceName);
     const inGroup = () => googleContacts(s).filter((p) => groupsOf(p).includes(syncGroup)).length;
-    assert.equal(inGroup(), 3, 'nothing removed yet');
+    assert.equal(inGroup(), 4, 'nothing removed yet');
+    await page.getByText('Ada Lovelace').first().waitFor();
 
     await page.getByRole('button', { name: 'Confirm the removals' }).click();
     await page
       .getByRole('status')
       .filter({ hasText: /Sync finished/ })
       .waitFor({ timeout: 60_000 });
-    assert.match(await page.getByRole('status').first().innerText(), /3 removed/);
+    assert.match(await page.getByRole('status').first().innerText(), /4 removed/);
     assert.doesNotMatch(await page.locator('.state').innerText(), /Paused/);
     assert.equal(inGroup(), 0, 'removed from the Google group');
   });
