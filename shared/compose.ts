@@ -8,7 +8,9 @@ import type { Env, ServiceConfig } from './config.js';
 import { serviceConfig } from './config.js';
 import { SyncError } from './errors.js';
 import { newId } from './ids.js';
+import { readOnlySide } from './preview/readOnly.js';
 import type {
+  AttentionStore,
   Clock,
   Connection,
   ConnectionControls,
@@ -18,7 +20,8 @@ import type {
   GoogleConsent,
   JobQueue,
   OneTimeStore,
-  AttentionStore,
+  PreviewQueue,
+  PreviewStore,
   ProgressStore,
   Tenant,
   TenantStore,
@@ -34,6 +37,7 @@ import {
   FirestoreConnections,
   FirestoreMeter,
   FirestoreOneTime,
+  FirestorePreviews,
   FirestoreTenants,
 } from './adapters/firestore/index.js';
 import type { GooglePeopleSideOptions } from './adapters/google/index.js';
@@ -49,16 +53,19 @@ export interface App {
   tenants: TenantStore;
   connections: ConnectionStore & ConnectionControls;
   oneTime: OneTimeStore;
-  /** What needs a person, per run; and the running run's progress. */
+  /** What needs a person, and a running run's progress. */
   attention: AttentionStore;
   progress: ProgressStore;
+  previews: PreviewStore;
+  previewQueue: PreviewQueue;
   queue: JobQueue;
   sealer: Sealer;
   signer: TokenSigner;
   consent: GoogleConsent;
   crm: CrmDirectory;
   /** Both sides of a connection, its secrets opened. */
-  openSides(connection: Connection): Promise<Record<Side, ContactSide>>;
+  /** Both sides of a connection, its secrets opened; read-only ones (a preview) never write. */
+  openSides(connection: Connection, options?: { readOnly?: boolean }): Promise<Record<Side, ContactSide>>;
   timeBudgetMs: number;
   leaseTtlMs: number;
   /** Public URL of the oauthStart function, for connect links. */
@@ -74,6 +81,8 @@ export interface AppClients {
   firestore?: Firestore;
   pubsub?: PubSub;
   queue?: JobQueue;
+  /** Where preview jobs go (default: the per-user topic, like sync requests). */
+  previewQueue?: PreviewQueue;
   /** Credentials for Secret Manager (default: application default credentials). */
   secretAuth?: SecretAuth;
   clock?: Clock;
@@ -120,8 +129,14 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
   const pubsubQueue = clients.queue ? null : new PubSubQueue(clients.pubsub ?? ownPubsub, config.syncTopic);
   const meter = new FirestoreMeter();
   const tenants = new FirestoreTenants(firestore, meter);
-  const attention = new FirestoreAttention(firestore, meter);
   const oauth = new GoogleOAuth(config.google);
+  const attention = new FirestoreAttention(firestore, meter);
+  const previewQueue = (): PreviewQueue => {
+    if (pubsubQueue) return pubsubQueue;
+    const supplied = clients.queue as Partial<PreviewQueue> | undefined;
+    if (supplied?.publishPreview) return supplied as PreviewQueue;
+    return { publishPreview: () => Promise.reject(new SyncError('config', 'no preview queue was supplied')) };
+  };
 
   const creatioConnection = (tenant: Tenant): Omit<CreatioConnection, 'folderId'> => ({
     baseUrl: tenant.creatio.baseUrl,
@@ -130,7 +145,10 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
     ...clients.creatio,
   });
 
-  const openSides = async (c: Connection): Promise<Record<Side, ContactSide>> => {
+  const openSides = async (
+    c: Connection,
+    options: { readOnly?: boolean } = {},
+  ): Promise<Record<Side, ContactSide>> => {
     const tenant = await tenants.get(c.tenantId);
     if (!tenant) throw new SyncError('config', 'the tenant no longer exists');
     if (!c.refreshTokenSealed) throw new SyncError('auth-revoked', 'no Google grant is stored');
@@ -141,9 +159,12 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
         peopleApiUrl: config.google.peopleApiUrl,
         groupName: tenant.defaults.googleGroupName,
         clock,
+        readOnly: options.readOnly ?? false,
         ...clients.google,
       }),
-      crm: new CreatioSide({ ...creatioConnection(tenant), folderId: c.crmGroupId }),
+      crm: options.readOnly
+        ? readOnlySide(new CreatioSide({ ...creatioConnection(tenant), folderId: c.crmGroupId }))
+        : new CreatioSide({ ...creatioConnection(tenant), folderId: c.crmGroupId }),
     };
   };
 
@@ -156,6 +177,8 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
     oneTime: new FirestoreOneTime(firestore, meter),
     attention,
     progress: attention,
+    previews: new FirestorePreviews(firestore, meter),
+    previewQueue: clients.previewQueue ?? previewQueue(),
     queue: clients.queue ?? pubsubQueue!,
     sealer,
     signer: TokenSigner.fromEncryptionKey(key),

@@ -87,6 +87,8 @@ export interface ContactSide {
   removeFromGroup(ids: string[]): Promise<ItemResults<null>>;
   /** The cursor to store after this run's writes (a side may remember its own writes to skip their echo). */
   settleCursor(cursor: string): string;
+  /** A read-only side (a preview) whose group does not exist yet: a real run would create it first. */
+  groupMissing?(): boolean;
 }
 
 export interface Checkpoint {
@@ -389,4 +391,54 @@ export interface RunProgress {
 
 export interface ProgressStore {
   saveProgress(tenantId: string, userId: string, progress: RunProgress): Promise<void>;
+}
+
+// ---- Preview: what the next sync would do, computed as a job without writing to either side ----
+
+export interface PreviewRequest {
+  kind: 'preview';
+  tenantId: string;
+  userId: string;
+  previewId: string;
+  requestedAt: number;
+}
+
+export interface PreviewItem {
+  kind: 'create' | 'update' | 'addToGroup' | 'removeFromGroup' | 'link';
+  /** The side written (a link: 'crm', with the Google record in `partnerId`). */
+  side: Side;
+  /** Null for a create whose id the side assigns. */
+  recordId: string | null;
+  partnerId: string | null;
+  name: string;
+  fields: Field[];
+}
+
+export interface PreviewResult {
+  previewId: string;
+  state: 'queued' | 'ready' | 'failed';
+  requestedAt: number;
+  finishedAt: number | null;
+  /** The guard would refuse the run (and why). */
+  refused: string | null;
+  /** The Google group does not exist yet: the run would create it first. */
+  wouldCreateGroup: boolean;
+  /** Per action and side ("create.google"), plus linked and retired: the run's own counts. */
+  counts: Record<string, number>;
+  /** The first PREVIEW_ITEMS actions and pairings; `total` counts them all. */
+  items: PreviewItem[];
+  total: number;
+  /** Error kind when the preview failed. */
+  error: string | null;
+}
+
+export interface PreviewStore {
+  /** The connection's latest preview. */
+  get(tenantId: string, userId: string): Promise<PreviewResult | null>;
+  /** Store a result; a finished result is refused (false) once a newer preview was requested. */
+  put(tenantId: string, userId: string, result: PreviewResult): Promise<boolean>;
+}
+
+export interface PreviewQueue {
+  publishPreview(request: PreviewRequest): Promise<void>;
 }

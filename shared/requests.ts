@@ -2,7 +2,7 @@
 // the edge so the use cases see typed values only. Ids become Firestore document ids and URL parts:
 // a narrow alphabet, and never `.` or `..`, which Firestore and paths treat specially.
 import { z } from 'zod';
-import type { SyncRequest } from './ports.js';
+import type { PreviewRequest, SyncRequest } from './ports.js';
 
 export const ID_PATTERN = /^[A-Za-z0-9._@-]{1,128}$/;
 
@@ -25,6 +25,17 @@ export const syncRequestSchema = z.object({
   runId: id,
   requestedAt: z.number().int().nonnegative(),
 }) satisfies z.ZodType<SyncRequest>;
+
+export const previewRequestSchema = z.object({
+  kind: z.literal('preview'),
+  tenantId: id,
+  userId: id,
+  previewId: id,
+  requestedAt: z.number().int().nonnegative(),
+}) satisfies z.ZodType<PreviewRequest>;
+
+/** What the per-user topic carries: a sync request, or a preview job (told by its `kind`). */
+export const userJobSchema = z.union([previewRequestSchema, syncRequestSchema]);
 
 export const tickSchema = z.object({ tenantId: id });
 

@@ -65,6 +65,10 @@ export interface RunReport {
   more: boolean;
   /** What a dry run would do. */
   planned: Action[] | null;
+  /** A dry run's pairs as they would stand afterwards (new pairs too), by link id: who each action is about. */
+  plannedLinks?: Map<string, Link>;
+  /** Of those, the pairs a dry run would make. */
+  newLinks?: Set<string>;
 }
 
 interface SideRead {
@@ -165,7 +169,8 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
 
   const counts = countPlan(planned);
   // New pairs, with or without a write: a first run that only pairs by email still links.
-  counts.linked = planned.links.filter((l) => l.status === 'active' && !links.has(l.id)).length;
+  // Counted as the run counts them: every new pair that ends active, by pairing or by a create.
+  counts.linked = planned.links.filter((l) => l.status !== 'dormant' && !links.has(l.id)).length;
   const report: RunReport = {
     outcome: 'ok',
     reason: null,
@@ -181,7 +186,12 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
       reason: planned.refused,
       notes: [...planned.notes, ...heldRemovals(planned.actions, links)],
     };
-  if (options.dryRun) return { ...report, outcome: 'dry-run', planned: planned.actions };
+  if (options.dryRun) {
+    const plannedLinks = new Map(links);
+    planned.links.forEach((l) => plannedLinks.set(l.id, l));
+    const newLinks = new Set(planned.links.filter((l) => !links.has(l.id)).map((l) => l.id));
+    return { ...report, outcome: 'dry-run', planned: planned.actions, plannedLinks, newLinks };
+  }
   options.progress?.('writing', counts);
 
   const writes = planned.actions.length + planned.links.length + planned.retire.length;

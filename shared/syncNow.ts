@@ -18,7 +18,7 @@ export interface SyncNowDeps {
   queue: JobQueue;
   clock: Clock;
   newId: () => string;
-  openSides: (connection: Connection) => Promise<Record<Side, ContactSide>>;
+  openSides: (connection: Connection, options?: { readOnly?: boolean }) => Promise<Record<Side, ContactSide>>;
 }
 
 /** One planned write, described without any contact value. */
@@ -91,7 +91,8 @@ export async function syncNow(
 }
 
 async function dryRun(deps: SyncNowDeps, c: Connection, confirmRemovals: boolean): Promise<SyncNowResult> {
-  const sides = await deps.openSides(c);
+  // Read-only: a dry run writes nothing, not even the Google group.
+  const sides = await deps.openSides(c, { readOnly: true });
   // Without the lease: this run only reads, and must not be mistaken for the run that holds it.
   const state = deps.connections.syncState({ ...c, lease: null });
   const report = await runSync(

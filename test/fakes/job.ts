@@ -1,6 +1,15 @@
 // The per-user job over in-memory fakes: a connected user, both sides, the attention and progress
 // stores, and one call per sync request, as the syncUser function makes it.
-import type { JobQueue, SyncRequest } from '../../shared/ports.js';
+import type {
+  JobQueue,
+  PreviewQueue,
+  PreviewRequest,
+  PreviewResult,
+  PreviewStore,
+  SyncRequest,
+} from '../../shared/ports.js';
+import type { PreviewDeps } from '../../shared/preview/preview.js';
+import { readOnlySide } from '../../shared/preview/readOnly.js';
 import type { SyncConnectionDeps, SyncOutcome } from '../../shared/syncConnection.js';
 import { syncConnection } from '../../shared/syncConnection.js';
 import { FakeAttention } from './fakeAttention.js';
@@ -21,7 +30,22 @@ export class JobWorld extends World {
   readonly connections = new FakeConnections();
   readonly attention = new FakeAttention(this.connections);
   readonly queue = new Queue();
+  readonly previews = new FakePreviews();
   private runs = 0;
+
+  get previewDeps(): PreviewDeps {
+    return {
+      connections: this.connections,
+      previews: this.previews,
+      previewQueue: this.previews,
+      clock: this.clock,
+      newId: this.newId,
+      openSides: async (_c, options) =>
+        options?.readOnly
+          ? { crm: readOnlySide(this.crm), google: readOnlySide(this.google) }
+          : { crm: this.crm, google: this.google },
+    };
+  }
 
   get deps(): SyncConnectionDeps {
     return {
@@ -62,5 +86,23 @@ export class JobWorld extends World {
 
   override get state() {
     return this.connections.states.get(`${TENANT}/${USER}`)!;
+  }
+}
+
+export class FakePreviews implements PreviewStore, PreviewQueue {
+  readonly latest = new Map<string, PreviewResult>();
+  readonly published: PreviewRequest[] = [];
+  async get(tenantId: string, userId: string): Promise<PreviewResult | null> {
+    return structuredClone(this.latest.get(`${tenantId}/${userId}`) ?? null);
+  }
+  async put(tenantId: string, userId: string, result: PreviewResult): Promise<boolean> {
+    const key = `${tenantId}/${userId}`;
+    const now = this.latest.get(key);
+    if (result.state !== 'queued' && now && now.previewId !== result.previewId) return false;
+    this.latest.set(key, structuredClone(result));
+    return true;
+  }
+  async publishPreview(request: PreviewRequest): Promise<void> {
+    this.published.push(request);
   }
 }

@@ -5,3 +5,4 @@ export { FirestoreOneTime } from './oneTime.js';
 export { FirestoreSyncState } from './syncState.js';
 export { emptyCheckpoint } from './codec.js';
 export { FirestoreAttention } from './attention.js';
+export { FirestorePreviews } from './previews.js';

@@ -12,7 +12,8 @@ import type {
 import type { LookupKeys, SideRecord } from '../../sync/index.js';
 import { DEFAULT_RETRY, PeopleClient, type RetryPolicy } from './client.js';
 import { decodeCursor, EchoSet, encodeCursor, withWrites } from './cursor.js';
-import { findOrCreateGroup } from './group.js';
+import { findGroup, findOrCreateGroup } from './group.js';
+import { SyncError } from '../../errors.js';
 import { PERSON_FIELDS } from './mapping.js';
 import {
   batchGet,
@@ -54,7 +55,12 @@ export interface GooglePeopleSideOptions {
    * is cheaper than one search per email.
    */
   searchLimit?: number;
+  /** A preview: never write, not even the group; a missing group reads as an empty one. */
+  readOnly?: boolean;
 }
+
+/** Stands for a group that does not exist yet (read-only side): no contact is a member of it. */
+const ABSENT_GROUP = 'contactGroups/-absent-';
 
 export class GooglePeopleSide implements ContactSide {
   readonly side = 'google' as const;
@@ -63,6 +69,7 @@ export class GooglePeopleSide implements ContactSide {
   private readonly client: PeopleClient;
   private readonly groupName: string;
   private readonly searchLimit: number;
+  private readonly readOnly: boolean;
   private group: string | null = null;
   /** This run's full listing, for lookups by marker and email without further requests. */
   private index: LookupIndex | null = null;
@@ -75,6 +82,7 @@ export class GooglePeopleSide implements ContactSide {
   constructor(options: GooglePeopleSideOptions) {
     this.groupName = options.groupName ?? DEFAULT_GROUP_NAME;
     this.searchLimit = options.searchLimit ?? 30;
+    this.readOnly = options.readOnly ?? false;
     this.client = new PeopleClient({
       auth: options.auth,
       peopleApiUrl: options.peopleApiUrl,
@@ -92,8 +100,13 @@ export class GooglePeopleSide implements ContactSide {
   }
 
   private async ensureGroup(): Promise<string> {
+    if (this.readOnly) this.group ??= (await findGroup(this.client, this.groupName)) ?? ABSENT_GROUP;
     this.group ??= await findOrCreateGroup(this.client, this.groupName);
     return this.group;
+  }
+
+  groupMissing(): boolean {
+    return this.group === ABSENT_GROUP;
   }
 
   async readChanges(
@@ -124,6 +137,16 @@ export class GooglePeopleSide implements ContactSide {
       }
     }
     const group = await this.ensureGroup();
+    if (group === ABSENT_GROUP)
+      return {
+        records: [],
+        unchanged: [],
+        departures: [],
+        complete: true,
+        memberCount: 0,
+        members: null,
+        cursor: encodeCursor({ group, token: '', echoes: [] }),
+      };
     const known = options.known ? await options.known() : null;
     const full = await fullListing(this.client, group, true, known);
     this.index = full.index;
@@ -197,6 +220,7 @@ export class GooglePeopleSide implements ContactSide {
 
   private serial<T>(write: (ctx: WriteContext) => Promise<T>): Promise<T> {
     const run = async () => {
+      if (this.readOnly) throw new SyncError('internal', 'a read-only Google side was asked to write');
       const group = await this.ensureGroup();
       return write({
         client: this.client,

@@ -1,9 +1,9 @@
 // The job queue on Pub/Sub: one message per sync request, published in client-side batches. The
 // message carries ids only, never contact data.
 import type { PubSub, Topic } from '@google-cloud/pubsub';
-import type { JobQueue, SyncRequest } from '../../ports.js';
+import type { JobQueue, PreviewQueue, PreviewRequest, SyncRequest } from '../../ports.js';
 
-export class PubSubQueue implements JobQueue {
+export class PubSubQueue implements JobQueue, PreviewQueue {
   private topic: Promise<Topic> | null = null;
   private client: PubSub | null = null;
 
@@ -37,6 +37,15 @@ export class PubSubQueue implements JobQueue {
         }),
       ),
     );
+  }
+
+  /** On the same topic: the per-user function tells a preview by its `kind`. */
+  async publishPreview(request: PreviewRequest): Promise<void> {
+    const topic = await this.open();
+    await topic.publishMessage({
+      json: request,
+      attributes: { tenantId: request.tenantId, kind: 'preview' },
+    });
   }
 
   async close(): Promise<void> {
