@@ -72,6 +72,8 @@ export interface App {
   startUrl: string;
   /** Public URL of the pages function, for sign-in links and the pages' own links. */
   pagesUrl: string;
+  /** Public URL of the oauthCallback function, where consent ends. */
+  callbackUrl: string;
   meter: FirestoreMeter;
   close(): Promise<void>;
 }
@@ -192,6 +194,7 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
     leaseTtlMs: config.leaseTtlMs,
     startUrl: config.oauthStartUrl,
     pagesUrl: config.pagesUrl,
+    callbackUrl: config.google.oauth.redirectUrl,
     meter,
     async close() {
       await pubsubQueue?.close();

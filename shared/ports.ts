@@ -264,14 +264,14 @@ export type OneTimeKind = 'ticket' | 'state' | 'signin';
 /** Single-use, expiring tokens (connect tickets, OAuth states, sign-in links): `take` succeeds once. */
 export interface OneTimeStore {
   put(kind: OneTimeKind, id: string, payload: Record<string, string>, expiresAt: number): Promise<void>;
-  take(
-    kind: OneTimeKind,
-    id: string,
-    now: number,
-  ): Promise<
-    { ok: true; payload: Record<string, string> } | { ok: false; reason: 'unknown' | 'expired' | 'used' }
-  >;
+  /** Spend it: its payload once. */
+  take(kind: OneTimeKind, id: string, now: number): Promise<OneTimeResult>;
+  /** Read it without spending it (a page that only shows a link, a step that may still fail). */
+  peek(kind: OneTimeKind, id: string, now: number): Promise<OneTimeResult>;
 }
+
+export type OneTimeResult =
+  { ok: true; payload: Record<string, string> } | { ok: false; reason: 'unknown' | 'expired' | 'used' };
 
 export interface SyncRequest {
   tenantId: string;

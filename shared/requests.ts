@@ -1,17 +1,18 @@
 // The shapes of what enters from outside (HTTP bodies, query strings, Pub/Sub messages), parsed once at
-// the edge so the use cases see typed values only. Ids become Firestore document ids and URL parts:
-// a narrow alphabet, and never `.` or `..`, which Firestore and paths treat specially.
+// the edge so the use cases see typed values only. Ids become Firestore document ids and URL parts,
+// so one rule (isId) serves every way in (functions, messages, the tenant command): a narrow alphabet
+// without `/`, at most 128 characters (Firestore allows 1,500 bytes), and none of the ids Firestore
+// refuses: `.`, `..`, and any that starts and ends with `__` (reserved).
 import { z } from 'zod';
 import type { PreviewRequest, SyncRequest } from './ports.js';
 
 export const ID_PATTERN = /^[A-Za-z0-9._@-]{1,128}$/;
+const RESERVED = /^__.*__$/;
 
-export const id = z
-  .string()
-  .regex(ID_PATTERN)
-  .refine((s) => s !== '.' && s !== '..');
+export const isId = (s: unknown): s is string =>
+  typeof s === 'string' && ID_PATTERN.test(s) && s !== '.' && s !== '..' && !RESERVED.test(s);
 
-export const isId = (s: unknown): s is string => id.safeParse(s).success;
+export const id = z.string().refine(isId);
 
 export const POLICIES = ['newest-wins', 'crm-wins', 'google-wins'] as const;
 

@@ -57,20 +57,38 @@ export async function issueToken(
 }
 
 /** Verify and spend a token: its payload once, or a 'bad-request' naming why it was refused. */
-export async function takeToken(
+export function takeToken(
   deps: OneTimeTokenDeps,
   kind: TokenKind,
   token: string,
 ): Promise<Record<string, string>> {
+  return useToken(deps, kind, token, 'take');
+}
+
+/** Verify a token without spending it: its payload, or the same refusals as takeToken. */
+export function peekToken(
+  deps: OneTimeTokenDeps,
+  kind: TokenKind,
+  token: string,
+): Promise<Record<string, string>> {
+  return useToken(deps, kind, token, 'peek');
+}
+
+async function useToken(
+  deps: OneTimeTokenDeps,
+  kind: TokenKind,
+  token: string,
+  how: 'take' | 'peek',
+): Promise<Record<string, string>> {
   const what = { ticket: 'connect link', state: 'sign-in state', signin: 'sign-in link' }[kind];
   const tokenId = deps.signer.verify(kind, token);
   if (tokenId === null) throw new SyncError('bad-request', `the ${what} is not valid`);
-  const taken = await deps.oneTime.take(kind, tokenId, deps.clock.now());
-  if (taken.ok) return taken.payload;
+  const found = await deps.oneTime[how](kind, tokenId, deps.clock.now());
+  if (found.ok) return found.payload;
   const why = {
     unknown: 'is not valid',
     expired: 'has expired: start again',
     used: 'was already used: start again',
-  }[taken.reason];
+  }[found.reason];
   throw new SyncError('bad-request', `the ${what} ${why}`);
 }

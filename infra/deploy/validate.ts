@@ -1,5 +1,6 @@
 // Arguments are checked before anything is called, and a refusal names the argument and the rule.
 // Error messages never quote a value that may be a secret.
+import { isId } from '../../shared/requests.js';
 
 /** A mistake in how the command was called: printed as is, exit code 2. */
 export class UsageError extends Error {
@@ -36,9 +37,8 @@ export function tenantId(value: string | undefined, flag = '--tenant'): string {
   if (!value) throw new UsageError(`${flag} is required`);
   if (!TENANT_ID.test(value))
     throw new UsageError(`${flag} must match ${TENANT_ID.source} (letters, digits, '.', '_', '-'; 1-64)`);
-  // Firestore refuses these as document ids.
-  if (value === '.' || value === '..' || /^__.*__$/.test(value))
-    throw new UsageError(`${flag} must not be "." or "..", nor start and end with "__"`);
+  // The service's one rule for ids, which also keeps out what Firestore refuses as document ids.
+  if (!isId(value)) throw new UsageError(`${flag} must not be "." or "..", nor start and end with "__"`);
   return value;
 }
 

@@ -97,17 +97,24 @@ async function connect(ctx: WalkContext): Promise<string> {
   const { say } = ctx;
   const link = await connectLink(ctx.fn, ctx.api, ctx.seed.folderId ?? '');
   say(`  1. oauthStart gave a connect link: ${withoutQuery(link)}?ticket=…`);
-  const start = await call(link);
-  if (start.status !== 302 || !start.location)
+  const page = await call(link);
+  if (page.status !== 200) throw new DemoFailed(`the connect link answered ${errorCode(page)}`);
+  const start = await call(withoutQuery(link), {
+    method: 'POST',
+    form: { ticket: new URL(link).searchParams.get('ticket') ?? '' },
+  });
+  if (start.status !== 303 || !start.location || !start.cookie)
     throw new DemoFailed(`oauthStart answered ${errorCode(start)}`);
-  say(`  2. it redirects to Google's consent page: ${withoutQuery(start.location)}`);
+  say(
+    `  2. it shows a button, whose click binds this browser and redirects to Google's consent page: ${withoutQuery(start.location)}`,
+  );
   const consent = await call(start.location);
   if (consent.status !== 302 || !consent.location)
     throw new DemoFailed(`the consent page answered ${errorCode(consent)}`);
   say(
     `  3. the account consents and Google redirects back: ${withoutQuery(consent.location)}?code=…&state=…`,
   );
-  const back = await call(consent.location);
+  const back = await call(consent.location, { cookie: start.cookie });
   if (back.status !== 200) throw new DemoFailed(`oauthCallback answered ${errorCode(back)}`);
   const status = await call(
     `${ctx.api.syncStatusUrl}?${new URLSearchParams({ tenantId: ctx.api.tenantId, userId: ctx.api.userId })}`,

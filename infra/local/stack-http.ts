@@ -5,21 +5,41 @@ import type { RunSummary } from '../../shared/ports.js';
 export interface Answer {
   status: number;
   location: string | null;
+  /** What a Set-Cookie header set, as a browser sends it back (`name=value`), or null. */
+  cookie: string | null;
   text: string;
   json: unknown;
 }
 
 export async function call(
   url: string,
-  init: { method?: string; apiKey?: string; json?: unknown; timeoutMs?: number } = {},
+  init: {
+    method?: string;
+    apiKey?: string;
+    json?: unknown;
+    /** A form post, as a page's button sends it (with the page's origin). */
+    form?: Record<string, string>;
+    cookie?: string;
+    timeoutMs?: number;
+  } = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (init.apiKey !== undefined) headers.authorization = `Bearer ${init.apiKey}`;
   if (init.json !== undefined) headers['content-type'] = 'application/json';
+  if (init.form !== undefined) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    headers.origin = new URL(url).origin;
+  }
+  if (init.cookie !== undefined) headers.cookie = init.cookie;
   const res = await fetch(url, {
     method: init.method ?? 'GET',
     headers,
-    body: init.json === undefined ? undefined : JSON.stringify(init.json),
+    body:
+      init.form !== undefined
+        ? new URLSearchParams(init.form).toString()
+        : init.json === undefined
+          ? undefined
+          : JSON.stringify(init.json),
     redirect: 'manual',
     signal: AbortSignal.timeout(init.timeoutMs ?? 30_000),
   });
@@ -30,7 +50,8 @@ export async function call(
   } catch {
     // A page, or empty.
   }
-  return { status: res.status, location: res.headers.get('location'), text, json };
+  const cookie = res.headers.get('set-cookie')?.split(';')[0] ?? null;
+  return { status: res.status, location: res.headers.get('location'), cookie, text, json };
 }
 
 /** An answer's error code, for messages: the functions' errors carry kinds, not data. */

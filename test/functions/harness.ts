@@ -220,14 +220,35 @@ export async function waitFor<T>(
 
 export interface ConnectSteps {
   link: Answer;
+  /** The page the connect link shows (spends nothing). */
+  page: Answer;
+  /** The button's POST: 303 to Google consent, with the binding cookie. */
   start: Answer;
   consent: Answer;
   callback: Answer;
   /** The callback URL Google redirected to (carries the code and the state). */
   callbackUrl: string;
+  /** The binding cookie as the browser sends it back (`name=value`). */
+  cookie: string;
 }
 
-/** The whole connect flow as a browser follows it: link, consent (the stand-in agrees at once), callback. */
+/** The button on a connect link's page, as a browser posts it. */
+export function clickConnect(
+  h: Harness,
+  ticket: string,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  return call(h.urls.oauthStart, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: h.urls.oauthStart, ...headers },
+    body: new URLSearchParams({ ticket }).toString(),
+  });
+}
+
+/** The cookie a Set-Cookie header sets, as `name=value`. */
+export const cookieOf = (a: Answer): string => (a.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+
+/** The whole connect flow as a browser follows it: link, page, button, consent (the stand-in agrees at once), callback. */
 export async function connectUser(
   h: Harness,
   seed: TenantSeed,
@@ -240,13 +261,17 @@ export async function connectUser(
     json: { tenantId: seed.tenantId, userId, crmGroupId },
   });
   if (link.status !== 200) throw new Error(`connect link: HTTP ${link.status} ${link.text}`);
-  const start = await call((link.json as { url: string }).url);
+  const url = (link.json as { url: string }).url;
+  const page = await call(url);
+  if (page.status !== 200) throw new Error(`connect page: HTTP ${page.status} ${page.text}`);
+  const start = await clickConnect(h, new URL(url).searchParams.get('ticket') ?? '');
   const consentUrl = start.headers.get('location');
-  if (start.status !== 302 || !consentUrl) throw new Error(`oauthStart: HTTP ${start.status} ${start.text}`);
+  if (start.status !== 303 || !consentUrl) throw new Error(`oauthStart: HTTP ${start.status} ${start.text}`);
+  const cookie = cookieOf(start);
   const consent = await call(consentUrl);
   const callbackUrl = consent.headers.get('location');
   if (consent.status !== 302 || !callbackUrl)
     throw new Error(`consent: HTTP ${consent.status} ${consent.text}`);
-  const callback = await call(callbackUrl);
-  return { link, start, consent, callback, callbackUrl };
+  const callback = await call(callbackUrl, { headers: { cookie } });
+  return { link, page, start, consent, callback, callbackUrl, cookie };
 }

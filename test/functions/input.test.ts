@@ -201,9 +201,24 @@ describe('functions: input handling', function () {
   });
 
   describe('ids and query strings', () => {
-    const badIds = ['', '.', '..', 'a/b', 'a b', 'ä', 'x'.repeat(129), '../tenants', 'a%2Fb', '__proto__/x'];
+    const badIds = [
+      '',
+      '.',
+      '..',
+      'a/b',
+      'a b',
+      'ä',
+      'x'.repeat(129),
+      '../tenants',
+      'a%2Fb',
+      '__proto__/x',
+      // Reserved by Firestore: an id that starts and ends with __.
+      '__x__',
+      '____',
+      '__.__',
+    ];
 
-    it('refuses ids outside [A-Za-z0-9._@-]{1,128}, and . and ..', async () => {
+    it('refuses ids outside [A-Za-z0-9._@-]{1,128}, . and .., and ids Firestore reserves (__x__)', async () => {
       for (const id of badIds) {
         await expectError(
           `tenant ${JSON.stringify(id)}`,
@@ -226,6 +241,30 @@ describe('functions: input handling', function () {
           'bad-request',
         );
       }
+      for (const field of ['tenantId', 'userId', 'crmGroupId'])
+        await expectError(
+          `oauthStart ${field} __x__`,
+          () =>
+            call(h.urls.oauthStart, {
+              method: 'POST',
+              json: { tenantId: 'acme', userId: 'bob', crmGroupId: folder, [field]: '__x__' },
+              apiKey: seed.apiKey,
+            }),
+          400,
+          'bad-request',
+          new RegExp(`${field} is invalid`),
+        );
+      await expectError(
+        'syncSettings PUT crmGroupId __x__',
+        () =>
+          call(`${h.urls.syncSettings}?tenantId=acme&userId=alice`, {
+            method: 'PUT',
+            json: { crmGroupId: '__x__', intervalMinutes: 15, policy: 'newest-wins', enabled: true },
+            apiKey: seed.apiKey,
+          }),
+        400,
+        'bad-request',
+      );
       const ok = await call(`${h.urls.syncStatus}?tenantId=acme&userId=${'x'.repeat(128)}`, {
         apiKey: seed.apiKey,
       });

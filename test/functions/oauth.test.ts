@@ -1,13 +1,15 @@
 // The connect flow's defences: connect tickets and OAuth states are signed, expire, and work once; a
-// forged, expired or replayed one is refused with a clear 400 and writes nothing. Refresh tokens are
-// stored sealed to their connection: unreadable in the raw document and unopenable elsewhere.
+// forged, expired or replayed one is refused with a clear 400 and writes nothing. Opening a link spends
+// nothing (only its button does), the state is bound to the browser that clicked, and spent only once
+// the code is redeemed. Refresh tokens are stored sealed to their connection: unreadable in the raw
+// document and unopenable elsewhere.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Sealer } from '../../shared/secrets.js';
 import { googleTokenContext, pkceContext } from '../../shared/sealing.js';
 import { TokenSigner } from '../../shared/signedTokens.js';
 import type { Harness, TenantSeed } from './harness.js';
-import { call, connectUser, snapshotDocuments, startHarness } from './harness.js';
+import { call, clickConnect, connectUser, cookieOf, snapshotDocuments, startHarness } from './harness.js';
 
 const TEN_MINUTES = 10 * 60_000;
 
@@ -45,13 +47,24 @@ describe('functions: OAuth tickets, states and sealed tokens', function () {
     call(`${h.urls.oauthStart}?ticket=${encodeURIComponent(ticket)}`, {
       headers: json ? { accept: 'application/json' } : {},
     });
-  /** Up to Google's redirect back: the callback URL, not yet called. */
-  const untilCallback = async (userId: string): Promise<string> => {
-    const start = await call(await newLink(userId));
-    assert.equal(start.status, 302, start.text);
+  const clickTicket = (ticket: string, json = false, headers: Record<string, string> = {}) =>
+    clickConnect(h, ticket, json ? { accept: 'application/json', ...headers } : headers);
+  /** Up to Google's redirect back: the callback URL (not yet called) and the browser's binding cookie. */
+  const untilCallbackWithCookie = async (userId: string): Promise<{ url: string; cookie: string }> => {
+    const start = await clickTicket(ticketOf(await newLink(userId)));
+    assert.equal(start.status, 303, start.text);
     const consent = await call(start.headers.get('location')!);
     assert.equal(consent.status, 302, consent.text);
-    return consent.headers.get('location')!;
+    return { url: consent.headers.get('location')!, cookie: cookieOf(start) };
+  };
+  const untilCallback = async (userId: string): Promise<string> =>
+    (await untilCallbackWithCookie(userId)).url;
+  const refused403 = async (run: () => Promise<{ status: number; text: string }>) => {
+    const before = await snapshotDocuments(h.db);
+    const r = await run();
+    assert.equal(r.status, 403, r.text);
+    assert.match(r.text, /cross-site/);
+    assert.deepEqual(await snapshotDocuments(h.db), before, 'nothing is written');
   };
   const refused = async (
     run: () => Promise<{ status: number; text: string; json: unknown; headers: Headers }>,
@@ -67,8 +80,8 @@ describe('functions: OAuth tickets, states and sealed tokens', function () {
 
   describe('connect tickets', () => {
     it('a good ticket sends the browser to Google consent with PKCE, offline access and a signed state', async () => {
-      const start = await openTicket(ticketOf(await newLink(nextUser())));
-      assert.equal(start.status, 302);
+      const start = await clickTicket(ticketOf(await newLink(nextUser())));
+      assert.equal(start.status, 303);
       const consent = new URL(start.headers.get('location')!);
       assert.equal(consent.origin + consent.pathname, h.google.endpoints.oauth2AuthBaseUrl);
       assert.equal(consent.searchParams.get('access_type'), 'offline');
@@ -87,16 +100,17 @@ describe('functions: OAuth tickets, states and sealed tokens', function () {
       const ticket = ticketOf(await newLink(nextUser()));
       const [id, mac] = ticket.split('.') as [string, string];
       const other = TokenSigner.fromEncryptionKey(randomBytes(32)).sign('ticket', id);
-      await refused(() => openTicket(other), /not valid/);
+      await refused(() => clickTicket(other), /not valid/);
       const flipped = `${id}.${mac[0] === 'A' ? 'B' : 'A'}${mac.slice(1)}`;
       await refused(() => openTicket(flipped), /not valid/);
-      await refused(() => openTicket(`${id}.${mac}.x`), /not valid/);
-      assert.equal((await openTicket(ticket)).status, 302, 'the forgeries did not spend the real ticket');
+      await refused(() => clickTicket(`${id}.${mac}.x`), /not valid/);
+      assert.equal((await clickTicket(ticket)).status, 303, 'the forgeries did not spend the real ticket');
     });
 
     it('an OAuth state is no ticket (the MAC is bound to the kind)', async () => {
       const callback = new URL(await untilCallback(nextUser()));
       await refused(() => openTicket(callback.searchParams.get('state')!), /not valid/);
+      await refused(() => clickTicket(callback.searchParams.get('state')!), /not valid/);
     });
 
     it('an expired ticket is refused with a page saying so', async () => {
@@ -114,8 +128,9 @@ describe('functions: OAuth tickets, states and sealed tokens', function () {
 
     it('a ticket works once', async () => {
       const ticket = ticketOf(await newLink(nextUser()));
-      assert.equal((await openTicket(ticket)).status, 302);
-      const r = await refused(() => openTicket(ticket, true), /used/);
+      assert.equal((await clickTicket(ticket)).status, 303);
+      await refused(() => openTicket(ticket, true), /used/);
+      const r = await refused(() => clickTicket(ticket, true), /used/);
       assert.deepEqual(r.json, {
         error: { code: 'bad-request', message: 'the connect link was already used: start again' },
       });
@@ -206,11 +221,10 @@ describe('functions: OAuth tickets, states and sealed tokens', function () {
       const userId = nextUser();
       h.google.setConsent('demo.user@example.com', 'deny');
       try {
-        const start = await call(await newLink(userId));
-        const consent = await call(start.headers.get('location')!);
-        const back = new URL(consent.headers.get('location')!);
+        const { url, cookie } = await untilCallbackWithCookie(userId);
+        const back = new URL(url);
         assert.equal(back.searchParams.get('error'), 'access_denied');
-        const r = await call(back.toString());
+        const r = await call(back.toString(), { headers: { cookie } });
         assert.equal(r.status, 200);
         assert.match(r.text, /Not connected/);
         assert.equal(await h.app.connections.get(seed.tenantId, userId), null);
@@ -221,7 +235,8 @@ describe('functions: OAuth tickets, states and sealed tokens', function () {
 
     it('a code Google refuses (already redeemed elsewhere) is a 400 asking to start again', async () => {
       const userId = nextUser();
-      const callback = new URL(await untilCallback(userId));
+      const { url, cookie } = await untilCallbackWithCookie(userId);
+      const callback = new URL(url);
       // Someone else redeems the code first (Google codes work once).
       const stolen = await fetch(h.google.endpoints.oauth2TokenUrl, {
         method: 'POST',
@@ -239,7 +254,7 @@ describe('functions: OAuth tickets, states and sealed tokens', function () {
         400,
         'without the PKCE verifier the thief gets nothing, but the code is spent',
       );
-      const r = await call(callback.toString(), { headers: { accept: 'application/json' } });
+      const r = await call(callback.toString(), { headers: { accept: 'application/json', cookie } });
       assert.equal(r.status, 400, r.text);
       assert.deepEqual(r.json, {
         error: {
@@ -262,6 +277,92 @@ describe('functions: OAuth tickets, states and sealed tokens', function () {
         /code/,
       );
       assert.deepEqual(r.json, { error: { code: 'bad-request', message: 'code is required' } });
+    });
+  });
+
+  describe('a link opened by a scanner, and a consent bound to its browser', () => {
+    it('opening a link (a scanner, an unfurler, the person) shows a button and spends nothing', async () => {
+      const url = await newLink(nextUser());
+      const before = await snapshotDocuments(h.db);
+      for (const agent of [
+        'Slackbot-LinkExpanding 1.0',
+        'Mozilla/5.0 (compatible; SafeLinks)',
+        'Mozilla/5.0',
+      ]) {
+        const page = await call(url, { headers: { 'user-agent': agent } });
+        assert.equal(page.status, 200, page.text);
+        assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+        assert.match(
+          page.text,
+          /<form method="post"[^>]*><input type="hidden" name="ticket" value="[^"]+"><button/,
+        );
+        assert.equal(page.headers.get('set-cookie'), null);
+        assert.equal((await call(url, { method: 'HEAD' })).status, 200);
+      }
+      assert.deepEqual(await snapshotDocuments(h.db), before, 'nothing spent, nothing written');
+      assert.equal((await clickTicket(ticketOf(url))).status, 303, 'the person can still use it');
+    });
+
+    it('the click sets a short-lived HttpOnly SameSite=Lax cookie for the callback', async () => {
+      const start = await clickTicket(ticketOf(await newLink(nextUser())));
+      assert.equal(start.status, 303);
+      const attributes = (start.headers.get('set-cookie') ?? '').split('; ');
+      assert.match(attributes[0]!, /^contact_sync_consent=[A-Za-z0-9_-]{43}$/);
+      assert.ok(attributes.includes('HttpOnly'));
+      assert.ok(attributes.includes('SameSite=Lax'));
+      assert.ok(attributes.includes(`Path=${new URL(h.urls.oauthCallback).pathname}`));
+      assert.ok(attributes.includes('Max-Age=600'));
+      assert.ok(!attributes.includes('Secure'), 'loopback has no TLS');
+      assert.equal(start.headers.get('cache-control'), 'no-store');
+    });
+
+    it('a click from another site is refused and does not spend the link', async () => {
+      const ticket = ticketOf(await newLink(nextUser()));
+      await refused403(() => clickTicket(ticket, true, { origin: 'https://evil.example' }));
+      await refused403(() =>
+        clickTicket(ticket, true, { origin: h.urls.oauthStart, 'sec-fetch-site': 'cross-site' }),
+      );
+      assert.equal((await clickTicket(ticket)).status, 303);
+    });
+
+    it('a consent finished in another browser is refused with a clear page, and the right browser still connects', async () => {
+      const userId = nextUser();
+      const { url, cookie } = await untilCallbackWithCookie(userId);
+      const other = cookieOf(await clickTicket(ticketOf(await newLink(nextUser()))));
+      for (const headers of [
+        {},
+        { cookie: other },
+        { cookie: 'contact_sync_consent=forged' },
+        { cookie: `${cookie}; ${other}` },
+      ]) {
+        const r = await refused(() => call(url, { headers }), /started in another browser/);
+        assert.match(r.headers.get('content-type') ?? '', /text\/html/);
+      }
+      assert.equal(await h.app.connections.get(seed.tenantId, userId), null);
+      const r = await call(url, { headers: { cookie } });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(
+        (await h.app.connections.get(seed.tenantId, userId))?.google?.email,
+        'demo.user@example.com',
+      );
+    });
+
+    it('a transient failure of the code exchange can be retried by reloading the callback', async () => {
+      const userId = nextUser();
+      const { url, cookie } = await untilCallbackWithCookie(userId);
+      const fault = h.google.faults.add({ match: { method: 'oauth.token' }, status: 503, times: 50 });
+      let first;
+      try {
+        first = await call(url, { headers: { cookie, accept: 'application/json' } });
+      } finally {
+        h.google.faults.remove(fault);
+      }
+      assert.ok(first.status >= 500, first.text);
+      assert.equal(await h.app.connections.get(seed.tenantId, userId), null);
+      const reload = await call(url, { headers: { cookie } });
+      assert.equal(reload.status, 200, reload.text);
+      assert.match(reload.text, /is connected/);
+      await refused(() => call(url, { headers: { cookie } }), /already used/);
     });
   });
 

@@ -68,6 +68,32 @@ describe('functions: Pub/Sub messages', function () {
       /tenantId is invalid/,
     ],
     [
+      'a user id Firestore reserves',
+      b64(
+        JSON.stringify({
+          tenantId: 'acme',
+          userId: '__x__',
+          trigger: 'schedule',
+          runId: 'r',
+          requestedAt: 1,
+        }),
+      ),
+      /userId is invalid/,
+    ],
+    [
+      'a tenant id Firestore reserves',
+      b64(
+        JSON.stringify({
+          tenantId: '__x__',
+          userId: 'alice',
+          trigger: 'schedule',
+          runId: 'r',
+          requestedAt: 1,
+        }),
+      ),
+      /tenantId is invalid/,
+    ],
+    [
       'an unknown trigger',
       b64(JSON.stringify({ tenantId: 'acme', userId: 'alice', trigger: 'now', runId: 'r', requestedAt: 1 })),
       /trigger is invalid/,
@@ -82,7 +108,7 @@ describe('functions: Pub/Sub messages', function () {
   for (const fn of ['syncUser', 'tickTenant'] as const)
     describe(fn, () => {
       for (const [what, data, reason] of malformed) {
-        if (fn === 'tickTenant' && /fields|types|trigger/.test(what)) continue;
+        if (fn === 'tickTenant' && /fields|types|trigger|user id/.test(what)) continue;
         it(`acknowledges ${what} as malformed, writing and publishing nothing`, async () => {
           const before = await snapshotDocuments(h.db);
           const published = queue.sent.length;

@@ -3,7 +3,7 @@
 // Either way a refused session is renewed once by the caller (http.ts), then the call fails.
 import type { Clock } from '../../ports.js';
 import { SyncError } from '../../errors.js';
-import { statusError } from './errors.js';
+import { isWebPage, statusError } from './errors.js';
 import type { RawReply, Transport } from './transport.js';
 import { loginReply, parse, tokenReply } from './wire.js';
 
@@ -98,10 +98,7 @@ export class CookieAuth implements Authenticator {
     if (reply.status >= 300 && reply.status < 400)
       return /\/Login\//i.test(reply.headers.get('location') ?? '');
     // An expired forms session may also answer 200 with the HTML login page instead of JSON.
-    if (reply.status === 200) {
-      const type = reply.headers.get('content-type') ?? '';
-      return /text\/html/i.test(type) || /^\s*</.test(reply.text.slice(0, 64));
-    }
+    if (reply.status === 200) return isWebPage(reply);
     return false;
   }
 

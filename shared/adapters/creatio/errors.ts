@@ -2,7 +2,23 @@
 // the status only: Creatio's own text can quote the data (a name, an email), so it never leaves here.
 import type { ItemErrorKind } from '../../ports.js';
 import { SyncError, type ErrorKind } from '../../errors.js';
+import type { RawReply } from './transport.js';
 import { errorBody } from './wire.js';
+
+/**
+ * A web page where data was expected: the forms login page of an expired session, or a maintenance
+ * or firewall page in front of Creatio. Only a fresh login tells them apart.
+ */
+export function isWebPage(reply: RawReply): boolean {
+  const type = reply.headers.get('content-type') ?? '';
+  return /text\/html/i.test(type) || /^\s*</.test(reply.text.slice(0, 64));
+}
+
+/** A page answered right after a successful login: Creatio is behind maintenance or a firewall. */
+export const pageInsteadOfData = (what: string): SyncError =>
+  new SyncError('unavailable', `Creatio answered ${what} with a web page (maintenance or a firewall)`, {
+    side: 'crm',
+  });
 
 const RAM_LIMIT = 'Request processing terminated because it reached the RAM consumption limit';
 /** SQL Server and PostgreSQL wording of a primary-key violation. */

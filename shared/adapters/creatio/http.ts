@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import { SyncError } from '../../errors.js';
 import type { Authenticator } from './auth.js';
-import { isRamLimit, statusError } from './errors.js';
+import { isRamLimit, isWebPage, pageInsteadOfData, statusError } from './errors.js';
 import type { RawReply, Transport } from './transport.js';
 import { batchReply, parse } from './wire.js';
 
@@ -82,6 +82,9 @@ export class CreatioHttp {
       if (pass === 0) {
         this.stats.renewals += 1;
         this.auth.invalidate();
+      } else if (reply.status === 200 && isWebPage(reply)) {
+        // The login just succeeded, so a page now is not about the credentials: a passing outage.
+        throw pageInsteadOfData(o.what);
       }
     }
     throw new SyncError('auth', 'Creatio refused the session even after signing in again', { side: 'crm' });

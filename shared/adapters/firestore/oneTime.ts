@@ -1,7 +1,7 @@
 // Single-use, expiring tokens: connect tickets and OAuth states. Taking one is a transaction, so a
 // replayed link or state is refused even when two requests race.
 import type { Firestore } from '@google-cloud/firestore';
-import type { OneTimeKind, OneTimeStore } from '../../ports.js';
+import type { OneTimeKind, OneTimeResult, OneTimeStore } from '../../ports.js';
 import type { FirestoreMeter } from './meter.js';
 import { oneTime } from './paths.js';
 
@@ -24,18 +24,36 @@ export class FirestoreOneTime implements OneTimeStore {
     this.meter.wrote(1);
   }
 
-  async take(kind: OneTimeKind, id: string, now: number) {
+  async take(kind: OneTimeKind, id: string, now: number): Promise<OneTimeResult> {
     const ref = oneTime(this.db).doc(`${kind}-${id}`);
     return this.db.runTransaction(async (tx) => {
       const snap = await tx.get(ref);
       this.meter.read(1);
-      if (!snap.exists) return { ok: false as const, reason: 'unknown' as const };
-      const d = snap.data() as { payload: Record<string, string>; expiresAt: number; used: boolean };
-      if (d.used) return { ok: false as const, reason: 'used' as const };
-      if (d.expiresAt <= now) return { ok: false as const, reason: 'expired' as const };
-      tx.update(ref, { used: true });
-      this.meter.wrote(1);
-      return { ok: true as const, payload: d.payload };
+      const found = usable(snap.exists ? (snap.data() as Stored) : null, now);
+      if (found.ok) {
+        tx.update(ref, { used: true });
+        this.meter.wrote(1);
+      }
+      return found;
     });
   }
+
+  async peek(kind: OneTimeKind, id: string, now: number): Promise<OneTimeResult> {
+    const snap = await oneTime(this.db).doc(`${kind}-${id}`).get();
+    this.meter.read(1);
+    return usable(snap.exists ? (snap.data() as Stored) : null, now);
+  }
+}
+
+interface Stored {
+  payload: Record<string, string>;
+  expiresAt: number;
+  used: boolean;
+}
+
+function usable(d: Stored | null, now: number): OneTimeResult {
+  if (d === null) return { ok: false, reason: 'unknown' };
+  if (d.used) return { ok: false, reason: 'used' };
+  if (d.expiresAt <= now) return { ok: false, reason: 'expired' };
+  return { ok: true, payload: d.payload };
 }

@@ -2,7 +2,7 @@
 // signals, failed logins, and OAuth client credentials with refresh before expiry and on 401.
 import assert from 'node:assert/strict';
 import type { ExpiredSignal } from '../../../../infra/standins/creatio/index.js';
-import { SyncError } from '../../../../shared/errors.js';
+import { SyncError, isTransient } from '../../../../shared/errors.js';
 import { startEnv } from './helpers.js';
 
 const isAuthError = (err: unknown) => err instanceof SyncError && err.kind === 'auth';
@@ -36,6 +36,38 @@ describe('Creatio side: authentication', function () {
       e.s.faults.add({ match: { path: /\/0\/odata\// }, expireSessions: true, times: Infinity });
       await assert.rejects(e.side().readChanges(null, { full: false }), isAuthError);
       assert.equal(e.s.stats().login, 2);
+    } finally {
+      await e.s.close();
+    }
+  });
+
+  it('two HTML pages in a row right after a good login (maintenance, a firewall) are transient, not rejected credentials', async () => {
+    const e = await startEnv();
+    try {
+      let pages = 0;
+      const side = e.side({
+        fetch: async (input, init) => {
+          if (String(input).includes('/0/odata/') && pages < 2) {
+            pages += 1;
+            return new Response('<!DOCTYPE html><html><body>Down for maintenance</body></html>', {
+              status: 200,
+              headers: { 'content-type': 'text/html; charset=utf-8' },
+            });
+          }
+          return fetch(input, init);
+        },
+      });
+      await assert.rejects(side.readChanges(null, { full: false }), (err: unknown) => {
+        assert.ok(err instanceof SyncError, String(err));
+        assert.equal(err.kind, 'unavailable', err.message);
+        assert.ok(isTransient(err), 'retried later, the connection not marked');
+        return true;
+      });
+      assert.equal(pages, 2);
+      assert.equal(e.s.stats().login, 2, 'the second login succeeded');
+      assert.equal(e.s.stats().loginFailed, 0);
+      const again = await side.readChanges(null, { full: false });
+      assert.ok(again, 'once the pages stop, the same side reads');
     } finally {
       await e.s.close();
     }
