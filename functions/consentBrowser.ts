@@ -26,6 +26,9 @@ export function requireSameOrigin(req: Request, ownUrl: string): void {
   const site = req.headers['sec-fetch-site'];
   const origin = req.headers.origin;
   const crossSite = site !== undefined && site !== 'same-origin' && site !== 'none';
-  if (crossSite || (origin !== undefined && origin !== new URL(ownUrl).origin))
+  // Under `Referrer-Policy: no-referrer` a browser posts `Origin: null` even from our own page; then
+  // only Sec-Fetch-Site can vouch for it.
+  const hidden = origin === 'null' && site === 'same-origin';
+  if (crossSite || (origin !== undefined && !hidden && origin !== new URL(ownUrl).origin))
     throw new EdgeError(403, 'cross-site', 'open the connect link and use its button');
 }

@@ -4,6 +4,7 @@ import * as functions from '@google-cloud/functions-framework';
 import { installFrameworkErrorHandler } from './framework.js';
 import { oauthCallback } from './oauthCallback.js';
 import { oauthStart } from './oauthStart.js';
+import { pages } from './pages.js';
 import { syncNow } from './syncNow.js';
 import { syncSettings } from './syncSettings.js';
 import { syncStatus } from './syncStatus.js';
@@ -13,7 +14,7 @@ import { tickTenant } from './tickTenant.js';
 installFrameworkErrorHandler();
 
 const events = { tickTenant, syncUser };
-const http = { syncNow, syncStatus, syncSettings, oauthStart, oauthCallback };
+const http = { syncNow, syncStatus, syncSettings, oauthStart, oauthCallback, pages };
 for (const [name, fn] of Object.entries(events)) functions.cloudEvent(name, fn);
 for (const [name, fn] of Object.entries(http)) functions.http(name, fn);
 

@@ -5,13 +5,14 @@ import type { Response } from '@google-cloud/functions-framework';
 const escape = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+// No form-action: browsers apply it to every redirect after a form post, and the connect button's
+// post is answered by a redirect to Google's consent page (then back to oauthCallback).
 export const BROWSER_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
 };
 
 export function sendPage(res: Response, status: number, title: string, message: string, code?: string): void {

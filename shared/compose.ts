@@ -34,7 +34,7 @@ import { Sealer } from './secrets.js';
 import { TokenSigner } from './signedTokens.js';
 import type { Side } from './sync/index.js';
 import type { CreatioAuth, CreatioConnection } from './adapters/creatio/index.js';
-import { CreatioSide, validateFolder } from './adapters/creatio/index.js';
+import { CreatioSide, listFolders, validateFolder } from './adapters/creatio/index.js';
 import {
   FirestoreAttention,
   FirestoreConnections,
@@ -77,6 +77,8 @@ export interface App {
   leaseTtlMs: number;
   /** Public URL of the oauthStart function, for connect links. */
   startUrl: string;
+  /** Public URL of the pages function, for sign-in links and the pages' own links. */
+  pagesUrl: string;
   /** Public URL of the oauthCallback function, where consent ends. */
   callbackUrl: string;
   meter: FirestoreMeter;
@@ -192,11 +194,15 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
     sealer,
     signer: TokenSigner.fromEncryptionKey(key),
     consent: oauth,
-    crm: { checkFolder: (tenant, folderId) => validateFolder(creatioConnection(tenant), folderId) },
+    crm: {
+      checkFolder: (tenant, folderId) => validateFolder(creatioConnection(tenant), folderId),
+      listFolders: (tenant) => listFolders(creatioConnection(tenant)),
+    },
     openSides,
     timeBudgetMs: config.timeBudgetMs,
     leaseTtlMs: config.leaseTtlMs,
     startUrl: config.oauthStartUrl,
+    pagesUrl: config.pagesUrl,
     callbackUrl: config.google.oauth.redirectUrl,
     meter,
     async close() {

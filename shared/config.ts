@@ -71,6 +71,7 @@ const serviceSchema = z.object({
   TOKEN_ENCRYPTION_SECRET: optional,
   SECRET_MANAGER_API_URL: url.default('https://secretmanager.googleapis.com'),
   OAUTH_START_URL: url,
+  PAGES_URL: url,
   // Under the 540 s limit of event functions, with room to record the end of the run.
   SYNC_TIME_BUDGET_SECONDS: seconds(480).refine((s) => s < 540),
   LEASE_TTL_SECONDS: seconds(600),
@@ -100,6 +101,7 @@ export interface ServiceConfig {
   /** The token encryption key itself, or the Secret Manager version that holds it. */
   encryption: { key: Buffer } | { secretVersion: string; secretManagerUrl: string };
   oauthStartUrl: string;
+  pagesUrl: string;
   timeBudgetMs: number;
   leaseTtlMs: number;
   google: GoogleConfig;
@@ -131,6 +133,7 @@ export function serviceConfig(env: Env = process.env): ServiceConfig {
       ? { key: Buffer.from(e.TOKEN_ENCRYPTION_KEY, 'base64') }
       : { secretVersion: e.TOKEN_ENCRYPTION_SECRET!, secretManagerUrl: e.SECRET_MANAGER_API_URL },
     oauthStartUrl: e.OAUTH_START_URL,
+    pagesUrl: e.PAGES_URL,
     timeBudgetMs: e.SYNC_TIME_BUDGET_SECONDS * 1000,
     leaseTtlMs: e.LEASE_TTL_SECONDS * 1000,
     google,

@@ -266,18 +266,16 @@ export interface TenantStore {
   put(tenant: Tenant): Promise<void>;
 }
 
-/** Single-use, expiring tokens (connect tickets, OAuth states): `take` succeeds once. */
+/** What a single-use token is for: a connect link, an OAuth state, a sign-in link to the pages. */
+export type OneTimeKind = 'ticket' | 'state' | 'signin';
+
+/** Single-use, expiring tokens (connect tickets, OAuth states, sign-in links): `take` succeeds once. */
 export interface OneTimeStore {
-  put(
-    kind: 'ticket' | 'state',
-    id: string,
-    payload: Record<string, string>,
-    expiresAt: number,
-  ): Promise<void>;
+  put(kind: OneTimeKind, id: string, payload: Record<string, string>, expiresAt: number): Promise<void>;
   /** Spend it: its payload once. */
-  take(kind: 'ticket' | 'state', id: string, now: number): Promise<OneTimeResult>;
+  take(kind: OneTimeKind, id: string, now: number): Promise<OneTimeResult>;
   /** Read it without spending it (a page that only shows a link, a step that may still fail). */
-  peek(kind: 'ticket' | 'state', id: string, now: number): Promise<OneTimeResult>;
+  peek(kind: OneTimeKind, id: string, now: number): Promise<OneTimeResult>;
 }
 
 export type OneTimeResult =
@@ -322,9 +320,17 @@ export interface GoogleConsent {
 
 export type FolderCheck = 'ok' | 'not-found' | 'not-static';
 
+export interface CrmFolder {
+  id: string;
+  name: string;
+  static: boolean;
+}
+
 /** The tenant's CRM, as far as the settings need it. */
 export interface CrmDirectory {
   checkFolder(tenant: Tenant, folderId: string): Promise<FolderCheck>;
+  /** The tenant's contact folders (groups), by name, up to a bound. */
+  listFolders(tenant: Tenant): Promise<CrmFolder[]>;
 }
 
 // ---- What needs a person, previews, progress: what the pages show beyond the run history ----

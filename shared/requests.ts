@@ -56,6 +56,22 @@ export const settingsSchema = z.strictObject({
 
 export const connectStartSchema = z.strictObject({ tenantId: id, userId: id, crmGroupId: id });
 
+/** A sign-in link to the pages: for one user, or (admin: true) for the tenant's admin. */
+export const signInLinkSchema = z.union([
+  z.strictObject({ tenantId: id, userId: id }),
+  z.strictObject({ tenantId: id, admin: z.literal(true) }),
+]);
+
+/** The settings form of the pages: strings, as a browser posts them. */
+export const settingsFormSchema = z
+  .object({
+    crmGroupId: id,
+    intervalMinutes: z.coerce.number().int().min(5).max(1440),
+    policy: z.enum(POLICIES),
+    enabled: z.literal('on').optional(),
+  })
+  .transform((f) => ({ ...f, enabled: f.enabled === 'on' }));
+
 export const statusQuerySchema = z.strictObject({ tenantId: id, userId: id, runId: id.optional() });
 
 /** The first failing field, for an error message that names it without echoing its value. */

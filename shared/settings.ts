@@ -2,7 +2,7 @@
 // The group is checked against the tenant's Creatio on every save: it must exist and be static
 // (a dynamic group is a saved filter; the sync cannot add contacts to it).
 import { SyncError } from './errors.js';
-import type { Clock, ConnectionSettings, ConnectionStore, CrmDirectory, Tenant } from './ports.js';
+import type { Clock, ConnectionSettings, ConnectionStore, CrmDirectory, CrmFolder, Tenant } from './ports.js';
 
 export interface SettingsDeps {
   connections: ConnectionStore;
@@ -46,4 +46,9 @@ export async function saveSettings(
   const saved = await deps.connections.saveSettings(tenant.tenantId, userId, settings, deps.clock.now());
   if (!saved) throw new SyncError('not-found', 'no such connection');
   return view(saved);
+}
+
+/** The groups a person may choose: static ones only, since the sync cannot add to a dynamic one. */
+export async function staticFolders(crm: CrmDirectory, tenant: Tenant): Promise<CrmFolder[]> {
+  return (await crm.listFolders(tenant)).filter((f) => f.static);
 }

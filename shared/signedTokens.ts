@@ -3,10 +3,10 @@
 // makes it expire and work once. A forged token is refused before the store is touched at all.
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { SyncError } from './errors.js';
-import type { Clock, OneTimeStore } from './ports.js';
+import type { Clock, OneTimeKind, OneTimeStore } from './ports.js';
 import { randomToken } from './secrets.js';
 
-export type TokenKind = 'ticket' | 'state';
+export type TokenKind = OneTimeKind;
 
 const INFO = 'contact-sync/one-time-token/v1';
 const ID = /^[A-Za-z0-9_-]{32}$/;
@@ -80,7 +80,7 @@ async function useToken(
   token: string,
   how: 'take' | 'peek',
 ): Promise<Record<string, string>> {
-  const what = kind === 'ticket' ? 'connect link' : 'sign-in state';
+  const what = { ticket: 'connect link', state: 'sign-in state', signin: 'sign-in link' }[kind];
   const tokenId = deps.signer.verify(kind, token);
   if (tokenId === null) throw new SyncError('bad-request', `the ${what} is not valid`);
   const found = await deps.oneTime[how](kind, tokenId, deps.clock.now());

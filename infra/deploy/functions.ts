@@ -1,4 +1,4 @@
-// The seven functions, each with its trigger, identity and configuration. Secrets reach a function only
+// The eight functions, each with its trigger, identity and configuration. Secrets reach a function only
 // as Secret Manager references, so no deploy command ever carries a secret value.
 import type { AccountRole } from './names.js';
 import { SECRETS, TOPICS, serviceAccountEmail } from './names.js';
@@ -78,6 +78,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   http('syncSettings'),
   http('oauthStart'),
   http('oauthCallback'),
+  http('pages'),
 ];
 
 /**

@@ -252,6 +252,7 @@ export function buildPlan(options: PlanOptions, indexes: IndexConfig): Plan {
     GOOGLE_CLOUD_PROJECT: project,
     SYNC_TOPIC: TOPICS.user,
     OAUTH_START_URL: oauthStartUrl,
+    PAGES_URL: functionUrl(project, region, 'pages'),
     OAUTH_REDIRECT_URL: oauthRedirectUrl,
     GOOGLE_CLIENT_ID: options.googleClientId ?? '<GOOGLE_CLIENT_ID>',
     SYNC_TIME_BUDGET_SECONDS: String(SYNC_TIME_BUDGET_SECONDS),

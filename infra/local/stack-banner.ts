@@ -9,7 +9,7 @@ export interface BannerInfo {
   projectId: string;
   emulators: Emulators;
   /** null: the real Google. */
-  google: { url: string; authUrl: string } | null;
+  google: { url: string } | null;
   creatio: { url: string; real: boolean };
   fn: ServedFunctions;
   routes: string[];
@@ -27,16 +27,33 @@ export function bannerLines(b: BannerInfo): string[] {
     `  Firestore        ${firestore.host} (${impl(firestore.implementation)}), project ${b.projectId}`,
     `  Pub/Sub          ${pubsub ? `${pubsub.host} (gcloud emulator), topics ${TOPICS.tick}, ${TOPICS.user}` : 'none: in-process delivery'}`,
     b.google
-      ? `  Google           ${b.google.url} (People API + OAuth stand-in; consent at ${b.google.authUrl})`
+      ? `  Google           ${b.google.url} (People API + OAuth stand-in; its consent agrees at once, reached through a connect link)`
       : '  Google           the real People API and OAuth (GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET)',
     b.creatio.real
       ? `  Creatio          ${b.creatio.url} (real, CREATIO_URL)`
-      : `  Creatio          ${b.creatio.url} (OData 4 stand-in; UI user Supervisor)`,
+      : `  Creatio          ${b.creatio.url} (OData 4 stand-in, no UI of its own: see its data through the pages)`,
     `  Functions        ${b.fn.base}/<name> (functions-framework, one server routing by path)`,
     ...FUNCTION_NAMES.map((n) => `    ${n.padEnd(14)} ${b.fn.url(n)}`),
     ...b.routes.map((r) => `  Delivery         ${r}`),
     `  Scheduler        a local tick per tenant every ${b.tickSeconds} s (--tick-seconds)`,
     `  Encryption key   ${b.keyNote}`,
+    '',
+  ];
+}
+
+export function signInLines(
+  fn: ServedFunctions,
+  tenantId: string,
+  userId: string,
+  links: { user: string; admin: string },
+): string[] {
+  return [
+    'Open the pages in a browser (each link works once, within 10 minutes):',
+    `  ${userId.padEnd(24)} ${links.user}`,
+    `  ${'tenant admin'.padEnd(24)} ${links.admin}`,
+    'A fresh link, as the CRM asks for one:',
+    `  curl -s -X POST ${fn.url('pages')}/signin-link -H "Authorization: Bearer $API_KEY" \\`,
+    `    -H 'Content-Type: application/json' -d '{"tenantId":"${tenantId}","userId":"${userId}"}'`,
     '',
   ];
 }

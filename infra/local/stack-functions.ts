@@ -1,4 +1,4 @@
-// The seven functions served by functions-framework, in this process, behind one loopback port that
+// The functions served by functions-framework, in this process, behind one loopback port that
 // routes by the first path segment as cloudfunctions.net does (`/syncNow`, `/oauthCallback?...`).
 // Each function gets the framework's own Express app (getTestServer), so body parsing, the Pub/Sub
 // push conversion and CloudEvents decoding are the framework's, not ours.

@@ -1,17 +1,18 @@
 // The whole system on one machine: emulators, stand-ins (or the real services named in the
-// environment), the seven functions, Pub/Sub wiring, a demo tenant, a local scheduler tick, and the
+// environment), the functions, Pub/Sub wiring, a demo tenant, a local scheduler tick, and the
 // demo walk-through. `npm start` (start.ts) runs it until Ctrl-C; the test runs it in-process.
 import type { Firestore } from '@google-cloud/firestore';
 import { setLogSink } from '../../functions/log.js';
 import type { App } from '../../shared/compose.js';
 import { buildApp, useApp } from '../../shared/compose.js';
+import { createSignInLink } from '../../shared/sessions.js';
 import { DEFAULT_GROUP } from '../deploy/tenantArgs.js';
 import { addTenant, rotateKey, TenantProblem } from '../deploy/tenantOps.js';
 import type { CreatioStandin } from '../standins/creatio/index.js';
 import { startCreatioStandin } from '../standins/creatio/index.js';
 import type { GoogleStandin } from '../standins/google/index.js';
 import { DEMO_CLIENT, startGoogleStandin } from '../standins/google/index.js';
-import { bannerLines, curlLines, tenantCliLines } from './stack-banner.js';
+import { bannerLines, curlLines, signInLines, tenantCliLines } from './stack-banner.js';
 import type { Delivery } from './stack-delivery.js';
 import { inProcessDelivery, pubsubDelivery } from './stack-delivery.js';
 import type { WalkResult } from './stack-demo.js';
@@ -46,6 +47,8 @@ export interface LocalStack {
   /** The walk-through's result; null when it did not run (real services) or failed. */
   demo: WalkResult | null;
   demoError: Error | null;
+  /** Sign-in links to the pages (single use, 10 minutes): the demo salesperson's and the admin's. */
+  signIn: { user: string; admin: string };
   /** Stops everything started, emulator processes included; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -136,6 +139,7 @@ async function start(
       GOOGLE_CLOUD_PROJECT: PROJECT_ID,
       TOKEN_ENCRYPTION_KEY: key.key,
       OAUTH_START_URL: fn.url('oauthStart'),
+      PAGES_URL: fn.url('pages'),
       OAUTH_REDIRECT_URL: fn.url('oauthCallback'),
       ...googleEnv,
     },
@@ -176,7 +180,7 @@ async function start(
   for (const line of bannerLines({
     projectId: PROJECT_ID,
     emulators,
-    google: google ? { url: google.url, authUrl: google.endpoints.oauth2AuthBaseUrl } : null,
+    google: google ? { url: google.url } : null,
     creatio: { url: creatioUrl, real: targets.creatio.kind === 'real' },
     fn,
     routes: delivery.routes,
@@ -201,6 +205,9 @@ async function start(
     const ticker = startTicker(options.tickSeconds, db, (t) => delivery.tick(t), say);
     teardown.add('scheduler tick', () => ticker.stop());
   };
+  const groupId = targets.creatio.kind === 'real' ? targets.creatio.groupId : seed.folderId;
+  if (groupId)
+    say(`CRM group to sync: ${groupId}${creatio ? ` (the stand-in's static group "bpm'online")` : ''}`);
   if (google && creatio) {
     try {
       demo = await walkDemo({
@@ -229,12 +236,22 @@ async function start(
     demoError = new Error('the walk-through needs both stand-ins; the connect link is for a person to open');
     say('');
   }
+  const tenant = await app.tenants.get(options.tenantId);
+  if (!tenant) throw new Error(`tenant ${options.tenantId} vanished`);
+  const signIn = {
+    user: (await createSignInLink(app, tenant, { userId: options.userId })).url,
+    admin: (await createSignInLink(app, tenant, { admin: true })).url,
+  };
   // Ticks start after the walk, so its runs are the ones it asked for.
   tick();
   watch.live();
-  for (const line of curlLines(fn, options.tenantId, options.userId)) say(line);
-  for (const line of tenantCliLines(PROJECT_ID, emulators.firestore.host, key.file, creatioUrl)) say(line);
-  say('');
+  // With --demo-and-exit everything stops next: hints for a running stack would only mislead.
+  if (!options.demoAndExit) {
+    for (const line of signInLines(fn, options.tenantId, options.userId, signIn)) say(line);
+    for (const line of curlLines(fn, options.tenantId, options.userId)) say(line);
+    for (const line of tenantCliLines(PROJECT_ID, emulators.firestore.host, key.file, creatioUrl)) say(line);
+    say('');
+  }
 
   return {
     projectId: PROJECT_ID,
@@ -248,6 +265,7 @@ async function start(
     creatio,
     demo,
     demoError,
+    signIn,
     stop: () => teardown.run(say),
   };
 }

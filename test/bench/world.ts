@@ -136,6 +136,7 @@ export class BenchWorld {
       SYNC_TOPIC: TOPIC,
       TOKEN_ENCRYPTION_KEY: this.key.toString('base64'),
       OAUTH_START_URL: 'http://127.0.0.1:9/oauthStart',
+      PAGES_URL: 'http://127.0.0.1:9/pages',
       OAUTH_REDIRECT_URL: CLIENT.redirectUris[0]!,
       GOOGLE_CLIENT_ID: CLIENT.clientId,
       GOOGLE_CLIENT_SECRET: CLIENT.clientSecret,

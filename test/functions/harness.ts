@@ -105,6 +105,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     SYNC_TOPIC: opts.syncTopic ?? 'contact-sync-user',
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     OAUTH_START_URL: urls.oauthStart,
+    PAGES_URL: urls.pages,
     OAUTH_REDIRECT_URL: urls.oauthCallback,
     GOOGLE_CLIENT_ID: DEMO_CLIENT.clientId,
     GOOGLE_CLIENT_SECRET: DEMO_CLIENT.clientSecret,

@@ -74,11 +74,20 @@ describe('provisioning plan', () => {
     );
   });
 
-  it('deploys each of the seven functions as gen2 Node 20 with its own trigger, entry point and account', () => {
+  it('deploys each of the functions as gen2 Node 20 with its own trigger, entry point and account', () => {
     const p = plan();
     assert.deepEqual(
       FUNCTIONS.map((f) => f.name),
-      ['tickTenant', 'syncUser', 'syncNow', 'syncStatus', 'syncSettings', 'oauthStart', 'oauthCallback'],
+      [
+        'tickTenant',
+        'syncUser',
+        'syncNow',
+        'syncStatus',
+        'syncSettings',
+        'oauthStart',
+        'oauthCallback',
+        'pages',
+      ],
     );
     // Deployed by the names functions/index.ts registers.
     assert.deepEqual(

@@ -3,9 +3,10 @@
 import { statusError } from './errors.js';
 import type { CreatioHttp } from './http.js';
 import { FOLDER_TYPE } from './constants.js';
-import { entityUrl, isGuid } from './query.js';
-import { folderRow, parse } from './wire.js';
+import { collectionUrl, entityUrl, isGuid } from './query.js';
+import { collection, folderListRow, folderRow, parse } from './wire.js';
 import { buildClient, type CreatioConnection } from './connection.js';
+import type { CrmFolder } from '../../ports.js';
 
 export type FolderCheck = 'ok' | 'not-found' | 'not-static';
 
@@ -34,4 +35,30 @@ export function validateFolder(
   folderId: string,
 ): Promise<FolderCheck> {
   return validateFolderWith(buildClient(conn).http, folderId);
+}
+
+/** More folders than a person would scroll through; the page searches within these. */
+export const MAX_FOLDERS = 1000;
+
+/** The contact folders of the tenant, by name, for a person to choose the group to sync. */
+export async function listFolders(conn: Omit<CreatioConnection, 'folderId'>): Promise<CrmFolder[]> {
+  const what = 'the groups';
+  const url = collectionUrl('ContactFolder', {
+    select: ['Id', 'Name', 'FolderTypeId'],
+    orderby: 'Name',
+    top: MAX_FOLDERS,
+  });
+  const reply = await buildClient(conn).http.call('GET', url, { what });
+  if (reply.status !== 200) throw statusError(reply.status, what);
+  let body: unknown;
+  try {
+    body = JSON.parse(reply.text);
+  } catch {
+    body = undefined;
+  }
+  return parse(collection(folderListRow), body, what).value.map((f) => ({
+    id: f.Id,
+    name: f.Name,
+    static: f.FolderTypeId === null || f.FolderTypeId === FOLDER_TYPE.Static,
+  }));
 }

@@ -142,6 +142,8 @@ export const emailHitRow = z.object({ Id: id, ContactId: lookup, Number: text })
 
 export const folderRow = z.object({ Id: id, FolderTypeId: lookup });
 
+export const folderListRow = z.object({ Id: id, Name: text, FolderTypeId: lookup });
+
 export const idRow = z.object({ Id: id, ModifiedOn: instant.optional() });
 
 export const collection = <T extends z.ZodType>(row: T) =>

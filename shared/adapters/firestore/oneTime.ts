@@ -1,7 +1,7 @@
 // Single-use, expiring tokens: connect tickets and OAuth states. Taking one is a transaction, so a
 // replayed link or state is refused even when two requests race.
 import type { Firestore } from '@google-cloud/firestore';
-import type { OneTimeResult, OneTimeStore } from '../../ports.js';
+import type { OneTimeKind, OneTimeResult, OneTimeStore } from '../../ports.js';
 import type { FirestoreMeter } from './meter.js';
 import { oneTime } from './paths.js';
 
@@ -12,7 +12,7 @@ export class FirestoreOneTime implements OneTimeStore {
   ) {}
 
   async put(
-    kind: 'ticket' | 'state',
+    kind: OneTimeKind,
     id: string,
     payload: Record<string, string>,
     expiresAt: number,
@@ -24,7 +24,7 @@ export class FirestoreOneTime implements OneTimeStore {
     this.meter.wrote(1);
   }
 
-  async take(kind: 'ticket' | 'state', id: string, now: number): Promise<OneTimeResult> {
+  async take(kind: OneTimeKind, id: string, now: number): Promise<OneTimeResult> {
     const ref = oneTime(this.db).doc(`${kind}-${id}`);
     return this.db.runTransaction(async (tx) => {
       const snap = await tx.get(ref);
@@ -38,7 +38,7 @@ export class FirestoreOneTime implements OneTimeStore {
     });
   }
 
-  async peek(kind: 'ticket' | 'state', id: string, now: number): Promise<OneTimeResult> {
+  async peek(kind: OneTimeKind, id: string, now: number): Promise<OneTimeResult> {
     const snap = await oneTime(this.db).doc(`${kind}-${id}`).get();
     this.meter.read(1);
     return usable(snap.exists ? (snap.data() as Stored) : null, now);

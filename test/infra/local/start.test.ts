@@ -108,7 +108,7 @@ describe('npm start: the local stack', function () {
     assert.ok(demo.googleEditArrived && demo.crmEditArrived);
   });
 
-  it('prints the API key once, the URLs and the curl examples, and keeps the key file private', () => {
+  it('prints the API key once, the URLs and the demo group, no hints for a stopped stack, and keeps the key file private', () => {
     const keyLines = lines.filter((l) => l.startsWith('API key: '));
     assert.equal(keyLines.length, 1);
     const key = keyLines[0]!.slice('API key: '.length);
@@ -118,13 +118,35 @@ describe('npm start: the local stack', function () {
         lines.some((l) => l.includes(stack!.functions.url(name as 'syncNow'))),
         name,
       );
-    assert.ok(lines.some((l) => l.includes(`curl -s -X POST ${stack!.functions.url('syncNow')}`)));
+    // --demo-and-exit stops everything next: no hints for a stack that is gone.
+    assert.ok(!lines.some((l) => l.includes('curl ')), 'no curl hints');
+    assert.ok(
+      lines.some((l) => /^CRM group to sync: [0-9a-f-]{36}/.test(l)),
+      'the demo group id',
+    );
     assert.ok(lines.some((l) => l.includes(stack!.google!.url)));
     assert.ok(lines.some((l) => l.includes(stack!.creatio!.url)));
     assert.ok(lines.some((l) => l.includes(stack!.emulatorHosts.firestore)));
     assert.equal(statSync(join(stateDir, KEY_FILE)).mode & 0o077, 0, 'key file readable by its owner only');
     for (const l of lines)
       assert.doesNotMatch(l, /Supervisor\/Supervisor|ticket=[A-Za-z0-9]|code=[A-Za-z0-9]/);
+  });
+
+  it("signs the demo salesperson in to the pages by the stack's link", async () => {
+    const url = new URL(stack!.signIn.user);
+    assert.ok(url.href.startsWith(stack!.functions.url('pages')));
+    assert.equal((await fetch(url)).status, 200, 'opening the link shows a button and spends nothing');
+    const token = url.searchParams.get('token')!;
+    const signIn = await fetch(`${stack!.functions.url('pages')}/signin`, {
+      method: 'POST',
+      body: new URLSearchParams({ token }),
+      redirect: 'manual',
+    });
+    assert.equal(signIn.status, 303);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await fetch(`${stack!.functions.url('pages')}/`, { headers: { cookie } });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), new RegExp(`Syncing as ${DEMO_ACCOUNT.replace('.', '\\.')}`));
   });
 
   it('stops everything it started', async () => {

@@ -1,0 +1,258 @@
+// The pages in a real browser, against the deployed shape on loopback (functions, Pub/Sub and
+// Firestore emulators, the Google and Creatio stand-ins): a salesperson signs in by the link the CRM
+// asked for, connects Google through the stand-in's consent, chooses a group, syncs and reads the
+// history; sessions of one tenant open nothing of another's.
+import assert from 'node:assert/strict';
+import type { TenantSeed } from '../functions/harness.js';
+import { call, snapshotDocuments } from '../functions/harness.js';
+import { skipUnlessPubsub } from '../support/emulators.js';
+import type { Stack } from '../e2e/stack.js';
+import {
+  ACCOUNT,
+  crmMembers,
+  googleByEmail,
+  googleContacts,
+  googleGroups,
+  groupsOf,
+  startStack,
+} from '../e2e/stack.js';
+import type { Browser } from './browser.js';
+import { axeViolations, openBrowser, signIn, signInLink, skipUnlessChromium } from './browser.js';
+
+describe('pages: a salesperson in a real browser', function () {
+  this.timeout(180_000);
+  let s: Stack;
+  let acme: TenantSeed;
+  let other: TenantSeed;
+  let folder: string;
+  let b: Browser;
+  const userId = 'sales.rep@acme.example';
+
+  before(async function () {
+    skipUnlessChromium(this);
+    await skipUnlessPubsub(this);
+    s = await startStack('pages');
+    acme = await s.h.seedTenant('acme');
+    other = await s.h.seedTenant('globex');
+    folder = s.h.createFolder('Key accounts');
+    s.h.createFolder('Hot leads (dynamic)', true);
+    s.h.createFolder('Partners');
+    b = await openBrowser();
+  });
+  after(async () => {
+    await b?.close();
+    await s?.close();
+  });
+
+  it('signs in by the link and says plainly that Google is not connected', async () => {
+    const url = await signInLink(s.h, acme, { userId });
+    // Opening the link spends nothing: a scanner that fetches it leaves it working.
+    assert.equal((await call(url)).status, 200);
+    await signIn(b.page, url);
+    await b.page.getByRole('heading', { name: 'Your contact sync' }).waitFor();
+    assert.match(await b.page.locator('.state').innerText(), /not connected/);
+    const options = await b.page
+      .getByLabel(/CRM group to sync/)
+      .locator('option')
+      .allInnerTexts();
+    assert.ok(options.includes('Key accounts') && options.includes('Partners'), options.join());
+    assert.ok(!options.some((o) => o.includes('dynamic')), 'dynamic groups are not offered');
+    // The link worked once.
+    await b.page.goto(url);
+    await b.page.getByRole('button', { name: 'Continue' }).click();
+    assert.match(await b.page.locator('main').innerText(), /already used/);
+  });
+
+  it('answers every page with CSP, no-store and frame denial, and passes an axe check', async () => {
+    const res = await b.page.goto(`${s.h.urls.pages}/`);
+    const h = res!.headers();
+    assert.match(h['content-security-policy']!, /frame-ancestors 'none'/);
+    assert.match(h['content-security-policy']!, /script-src 'nonce-/);
+    assert.doesNotMatch(h['content-security-policy']!, /unsafe-inline/);
+    assert.equal(h['cache-control'], 'no-store');
+    assert.equal(h['x-frame-options'], 'DENY');
+    const cookie = (await b.context.cookies()).find((c) => c.name === 'contact_sync_session');
+    assert.ok(cookie?.httpOnly && cookie.sameSite === 'Lax', JSON.stringify(cookie));
+    assert.deepEqual(await axeViolations(b.page), []);
+  });
+
+  it('connects Google through the consent, chooses a group, syncs now and shows the history', async () => {
+    const ada = s.h.creatio.ui.createContact({ Name: 'Ada Lovelace', Email: 'ada@example.com' });
+    s.h.creatio.ui.addToFolder(folder, ada.Id as string);
+    const page = b.page;
+    await page.goto(`${s.h.urls.pages}/`);
+    // Searchable: typing narrows the list, and the keyboard chooses.
+    await page.getByLabel('Search the CRM groups').fill('key');
+    await page.getByLabel(/CRM group to sync/).selectOption({ label: 'Key accounts' });
+    await page.getByRole('button', { name: 'Connect Google account' }).click();
+    await page.waitForLoadState();
+    // The consent mechanism may ask for a press of a button before leaving for Google.
+    const go = page.getByRole('button', { name: /continue|connect/i });
+    if ((await go.count()) > 0) await go.first().click();
+    await page.getByRole('heading', { name: /connected/i }).waitFor();
+
+    await page.goto(`${s.h.urls.pages}/`);
+    assert.match(await page.locator('.state').innerText(), new RegExp(ACCOUNT));
+    assert.equal(await page.getByLabel(/CRM group to sync/).inputValue(), folder);
+
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Sync finished/ })
+      .waitFor({ timeout: 60_000 });
+    assert.match(await page.getByRole('status').first().innerText(), /1 created/);
+    const row = page.locator('table tbody tr').first();
+    assert.match(await row.innerText(), /Sync now\s+Done/);
+    assert.equal(googleByEmail(s, 'ada@example.com').length, 1);
+  });
+
+  it('saves settings from the form, and refuses a form without its CSRF token', async () => {
+    const page = b.page;
+    await page.goto(`${s.h.urls.pages}/`);
+    await page.getByLabel('Sync every (minutes)').fill('30');
+    await page.getByLabel('When both sides changed a field').selectOption('crm-wins');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    const c = await s.h.app.connections.get('acme', userId);
+    assert.equal(c?.intervalMinutes, 30);
+    assert.equal(c?.policy, 'crm-wins');
+
+    const forged = await page.request.post(`${s.h.urls.pages}/settings`, {
+      form: { crmGroupId: folder, intervalMinutes: '5', policy: 'google-wins', enabled: 'on' },
+      maxRedirects: 0,
+    });
+    assert.equal(forged.status(), 403);
+    assert.equal((await s.h.app.connections.get('acme', userId))?.policy, 'crm-wins');
+  });
+
+  it('an ambiguous match appears, and choosing the pair links it on the next sync', async () => {
+    const bob = s.h.creatio.ui.createContact({ Name: 'Bob Twin', Email: 'bob@example.com' });
+    s.h.creatio.ui.addToFolder(folder, bob.Id as string);
+    for (const givenName of ['Bob', 'Robert'])
+      s.h.google.user.createContact(ACCOUNT, {
+        names: [{ givenName, familyName: 'Twin' }],
+        emailAddresses: [{ value: 'bob@example.com' }],
+      });
+    const page = b.page;
+    await page.goto(`${s.h.urls.pages}/`);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Sync finished/ })
+      .waitFor({ timeout: 60_000 });
+    await page.getByRole('heading', { name: 'Which records belong together?' }).waitFor();
+    const robert = googleByEmail(s, 'bob@example.com').find((p) =>
+      JSON.stringify(p.names).includes('Robert'),
+    )!;
+    await page.getByRole('radio', { name: /Robert Twin/ }).check();
+    await page.getByRole('button', { name: 'Link the chosen pair' }).click();
+    await page.getByText(/the next sync links the pair you chose/).waitFor();
+
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Sync finished/ })
+      .waitFor({ timeout: 60_000 });
+    const syncGroup = String(googleGroups(s, "bpm'online")[0]!.resourceName);
+    const bobs = googleByEmail(s, 'bob@example.com');
+    assert.equal(bobs.length, 2, 'no Google contact was created');
+    assert.deepEqual(
+      bobs.filter((p) => groupsOf(p).includes(syncGroup)).map((p) => p.resourceName),
+      [robert.resourceName],
+      'the chosen one joined the group',
+    );
+    assert.equal(s.h.creatio.ui.rows('Contact', "$filter=Email eq 'bob@example.com'").length, 1);
+    assert.equal(await page.getByRole('heading', { name: 'Which records belong together?' }).count(), 0);
+  });
+
+  it('the preview shows what the next sync then does, and writes nothing on either side', async () => {
+    for (const [Name, Email] of [
+      ['Grace Hopper', 'grace@example.com'],
+      ['Alan Turing', 'alan@example.com'],
+    ] as const)
+      s.h.creatio.ui.addToFolder(folder, s.h.creatio.ui.createContact({ Name, Email }).Id as string);
+    const world = async () =>
+      JSON.stringify({
+        firestore: await snapshotDocuments(s.h.db),
+        google: googleContacts(s),
+        groups: s.h.google.user.listGroups(ACCOUNT),
+        crm: s.h.creatio.ui.rows('Contact', ''),
+        members: crmMembers(s, folder),
+      });
+    const before = await world();
+    const page = b.page;
+    await page.goto(`${s.h.urls.pages}/`);
+    await page.getByRole('button', { name: 'Preview the next sync' }).click();
+    await page.getByRole('heading', { name: 'Preview of the next sync' }).waitFor();
+    const previewed = await page.locator('table tbody tr').allInnerTexts();
+    assert.deepEqual(previewed, ['Create in Google\t2']);
+    assert.equal(await world(), before, 'the preview wrote nothing');
+
+    await page.getByRole('link', { name: 'Back to your sync' }).click();
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Sync finished/ })
+      .waitFor({ timeout: 60_000 });
+    const runs = (await s.h.app.connections.get('acme', userId))!.recentRuns;
+    const last = runs.reduce((a, r) => (r.startedAt > a.startedAt ? r : a));
+    assert.equal(last.counts['create.google'], 2);
+    assert.equal(last.counts['create.crm'] ?? 0, 0);
+    assert.equal(googleByEmail(s, 'grace@example.com').length, 1);
+  });
+
+  it('the guard pauses a run that would empty the group, and Confirm carries out the removals', async () => {
+    const members = crmMembers(s, folder);
+    assert.equal(members.length, 4);
+    for (const id of members) s.h.creatio.ui.removeFromFolder(folder, id);
+    const page = b.page;
+    await page.goto(`${s.h.urls.pages}/`);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /paused by the removal guard/ })
+      .waitFor({ timeout: 60_000 });
+    assert.match(await page.locator('.state').innerText(), /Paused by the removal guard/);
+    const syncGroup = String(googleGroups(s, "bpm'online")[0]!.resourceName);
+    const inGroup = () => googleContacts(s).filter((p) => groupsOf(p).includes(syncGroup)).length;
+    assert.equal(inGroup(), 4, 'nothing removed yet');
+    await page.getByText('Ada Lovelace').first().waitFor();
+
+    await page.getByRole('button', { name: 'Confirm the removals' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Sync finished/ })
+      .waitFor({ timeout: 60_000 });
+    assert.match(await page.getByRole('status').first().innerText(), /4 removed/);
+    assert.doesNotMatch(await page.locator('.state').innerText(), /Paused/);
+    assert.equal(inGroup(), 0, 'removed from the Google group');
+  });
+
+  it('a session of one tenant opens nothing of another tenant', async () => {
+    // Another tenant's salesperson with the same user id: the acme session still sees acme's only.
+    const theirs = await openBrowser();
+    try {
+      await signIn(theirs.page, await signInLink(s.h, other, { userId }));
+      assert.match(await theirs.page.locator('.state').innerText(), /not connected/);
+      const acmeRun = (await s.h.app.connections.get('acme', userId))!.recentRuns[0]!.runId;
+      const peek = await theirs.page.request.get(`${s.h.urls.pages}/run?runId=${acmeRun}`);
+      assert.equal(peek.status(), 404);
+      // Ids in the query are ignored: the session decides whose page it is.
+      await theirs.page.goto(`${s.h.urls.pages}/?tenantId=acme&userId=${encodeURIComponent(userId)}`);
+      assert.match(await theirs.page.locator('.state').innerText(), /not connected/);
+    } finally {
+      await theirs.close();
+    }
+    // A forged or edited cookie is no session at all.
+    const anon = await openBrowser();
+    try {
+      await anon.context.addCookies([
+        { name: 'contact_sync_session', value: 'v1.AAAA.BBBB.CCCC', url: s.h.urls.pages },
+      ]);
+      const res = await anon.page.goto(`${s.h.urls.pages}/`);
+      assert.equal(res!.status(), 401);
+    } finally {
+      await anon.close();
+    }
+  });
+});
