@@ -2,6 +2,7 @@
 // as Secret Manager references, so no deploy command ever carries a secret value.
 import type { AccountRole } from './names.js';
 import { SECRETS, TOPICS, serviceAccountEmail } from './names.js';
+import { RUNTIME } from './runtime.js';
 
 export type Trigger = { kind: 'topic'; topic: string; retry: boolean } | { kind: 'http' };
 
@@ -140,7 +141,7 @@ export function deployArgs(spec: FunctionSpec, input: DeployInput): string[] {
     'deploy',
     spec.name,
     '--gen2',
-    '--runtime=nodejs20',
+    `--runtime=${RUNTIME}`,
     `--region=${input.region}`,
     `--source=${input.source}`,
     `--entry-point=${spec.name}`,

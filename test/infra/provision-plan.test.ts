@@ -11,6 +11,7 @@ import { buildPlan } from '../../infra/deploy/plan.js';
 import type { ProvisionDeps } from '../../infra/deploy/provisionCli.js';
 import { parseProvisionArgs, provisionMain } from '../../infra/deploy/provisionCli.js';
 import { stepCommands } from '../../infra/deploy/render.js';
+import { DECOMMISSIONED, runtimeProblem } from '../../infra/deploy/runtime.js';
 
 const OPTIONS: PlanOptions = {
   project: 'acme-sync-prod',
@@ -74,7 +75,7 @@ describe('provisioning plan', () => {
     );
   });
 
-  it('deploys each of the seven functions as gen2 Node 20 with its own trigger, entry point and account', () => {
+  it('deploys each of the seven functions as gen2 Node 24 with its own trigger, entry point and account', () => {
     const p = plan();
     assert.deepEqual(
       FUNCTIONS.map((f) => f.name),
@@ -89,7 +90,7 @@ describe('provisioning plan', () => {
       const args = deployOf(p, f.name);
       for (const expected of [
         '--gen2',
-        '--runtime=nodejs20',
+        '--runtime=nodejs24',
         '--region=europe-west1',
         '--source=.',
         // Big first syncs and full resyncs measure about 250-260 MiB: syncUser gets headroom.
@@ -182,6 +183,22 @@ describe('provisioning plan', () => {
     );
   });
 
+  it('deploys every function on a runtime that is not decommissioned on the day the test runs', () => {
+    const today = new Date();
+    for (const f of FUNCTIONS) {
+      const runtime = flag(deployOf(plan(), f.name), '--runtime');
+      assert.ok(runtime, `${f.name}: no --runtime`);
+      assert.equal(runtimeProblem(runtime, today), null, `${f.name}: ${runtimeProblem(runtime, today)}`);
+    }
+    // The same check refuses what is past its date, and what it knows no date for.
+    assert.match(
+      runtimeProblem('nodejs20', new Date(`${DECOMMISSIONED.nodejs20}T00:00:00Z`)) ?? '',
+      /2026-10-30/,
+    );
+    assert.equal(runtimeProblem('nodejs20', new Date('2026-10-29T23:59:59Z')), null);
+    assert.match(runtimeProblem('nodejs18', today) ?? '', /not a runtime/);
+  });
+
   it('creates the composite index the due-connection query needs and the TTL policy of one-time tokens', () => {
     const commands = gcloudSteps(plan())
       .filter((s) => s.group === 'firestore')
@@ -260,7 +277,7 @@ describe('npm run provision', () => {
     });
     assert.match(
       text,
-      /gcloud functions deploy syncUser --gen2 --runtime=nodejs20 --region=us-central1 --source=\. --entry-point=syncUser --trigger-topic=contact-sync-user/,
+      /gcloud functions deploy syncUser --gen2 --runtime=nodejs24 --region=us-central1 --source=\. --entry-point=syncUser --trigger-topic=contact-sync-user/,
     );
     assert.match(
       text,
