@@ -75,8 +75,10 @@ export interface PlanOptions {
   source: string;
   /** Null in plan mode before the OAuth client exists: a placeholder is printed instead. */
   googleClientId: string | null;
-  /** The Secret Manager version of the token encryption key the functions read. */
+  /** The Secret Manager version of the token key ring the functions get mounted. */
   tokenKeyVersion: string;
+  /** The current key of that ring (TOKEN_ENCRYPTION_KEY_ID); null when the ring holds one key. */
+  tokenKeyId?: string | null;
   oauthStartUrl: string | null;
   oauthRedirectUrl: string | null;
   only: readonly Group[] | null;
@@ -256,6 +258,7 @@ export function buildPlan(options: PlanOptions, indexes: IndexConfig): Plan {
     GOOGLE_CLIENT_ID: options.googleClientId ?? '<GOOGLE_CLIENT_ID>',
     SYNC_TIME_BUDGET_SECONDS: String(SYNC_TIME_BUDGET_SECONDS),
     LEASE_TTL_SECONDS: String(LEASE_TTL_SECONDS),
+    ...(options.tokenKeyId ? { TOKEN_ENCRYPTION_KEY_ID: options.tokenKeyId } : {}),
   };
   for (const spec of FUNCTIONS)
     steps.push({

@@ -18,7 +18,8 @@ export const PROVISION_USAGE = `Usage: npm run provision -- --project PROJECT --
   --google-client-id ID       OAuth client id (default: $GOOGLE_CLIENT_ID; required to deploy)
   --oauth-start-url URL       default: the oauthStart function's URL
   --oauth-redirect-url URL    default: the oauthCallback function's URL
-  --token-key-version N       Secret Manager version of the token encryption key (default: 1)
+  --token-key-version N       Secret Manager version of the token key ring (default: 1)
+  --token-key-id ID           the ring's current key (TOKEN_ENCRYPTION_KEY_ID); needed when it holds several
   --source DIR                source directory to deploy (default: .)
   --only GROUP[,GROUP...]     only these groups: ${GROUPS.join(', ')}
   --help`;
@@ -56,6 +57,7 @@ export function parseProvisionArgs(argv: string[], env: ProvisionDeps['env']): P
         'oauth-redirect-url': { type: 'string' },
         source: { type: 'string', default: '.' },
         'token-key-version': { type: 'string', default: '1' },
+        'token-key-id': { type: 'string' },
         only: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -81,6 +83,9 @@ export function parseProvisionArgs(argv: string[], env: ProvisionDeps['env']): P
   const tokenKeyVersion = values['token-key-version'];
   if (!/^[1-9][0-9]{0,8}$/.test(tokenKeyVersion))
     throw new UsageError('--token-key-version must be a version number (1, 2, ...)');
+  const tokenKeyId = values['token-key-id'] ?? null;
+  if (tokenKeyId !== null && !/^[A-Za-z0-9_-]{1,32}$/.test(tokenKeyId))
+    throw new UsageError("--token-key-id must be 1-32 letters, digits, '_' or '-'");
   let only: Group[] | null = null;
   if (values.only !== undefined) {
     only = values.only.split(',').map((g) => {
@@ -103,6 +108,7 @@ export function parseProvisionArgs(argv: string[], env: ProvisionDeps['env']): P
       source: envValue(values.source, '--source'),
       googleClientId: clientId,
       tokenKeyVersion,
+      tokenKeyId,
       oauthStartUrl: url('oauth-start-url'),
       oauthRedirectUrl: url('oauth-redirect-url'),
       only,

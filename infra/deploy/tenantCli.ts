@@ -1,7 +1,7 @@
 // `npm run tenant -- COMMAND ...`: registers and manages tenants. Exit codes: 0 done, 1 failed,
 // 2 wrong usage. Nothing secret is printed except the new API key, once, on its own line.
 import type { Firestore } from '@google-cloud/firestore';
-import type { SecretAuth } from '../../shared/adapters/secretmanager/secretVersion.js';
+import type { SecretManagerOptions } from '../../shared/adapters/secretmanager/keyRing.js';
 import type { TickScheduler } from './scheduler.js';
 import { tickJob, tickJobName, tickSchedule } from './scheduler.js';
 import type { TenantCommand } from './tenantArgs.js';
@@ -26,8 +26,8 @@ export interface TenantDeps {
   firestore: (projectId: string) => Firestore;
   scheduler: () => TickScheduler;
   now: () => number;
-  /** Credentials for Secret Manager (TOKEN_ENCRYPTION_SECRET); application default credentials otherwise. */
-  secretAuth?: () => SecretAuth;
+  /** Options of the Secret Manager client (TOKEN_ENCRYPTION_SECRET); its defaults otherwise. */
+  secretManager?: () => SecretManagerOptions;
 }
 
 type Run = Exclude<TenantCommand, { command: 'help' }>;
@@ -87,7 +87,7 @@ async function run(cmd: Run, deps: TenantDeps): Promise<void> {
     case 'add': {
       const { apiKey } = await addTenant(
         db,
-        await loadSealer(keySource(deps.env), deps.secretAuth?.()),
+        await loadSealer(keySource(deps.env), deps.secretManager?.()),
         {
           tenantId: cmd.tenantId,
           creatioUrl: cmd.creatioUrl,

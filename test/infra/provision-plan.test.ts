@@ -139,18 +139,21 @@ describe('provisioning plan', () => {
       );
       assert.equal(env.OAUTH_START_URL, 'https://europe-west1-acme-sync-prod.cloudfunctions.net/oauthStart');
       assert.equal(env.GOOGLE_CLIENT_ID, '1234-abc.apps.googleusercontent.com');
-      assert.equal(
-        env.TOKEN_ENCRYPTION_SECRET,
-        'projects/acme-sync-prod/secrets/contact-sync-token-key/versions/1',
-      );
       assert.equal(env.TOKEN_ENCRYPTION_KEY, undefined);
+      assert.equal(env.TOKEN_ENCRYPTION_KEYS, undefined);
       assert.equal(env.GOOGLE_CLIENT_SECRET, undefined);
+      // The key ring pinned to its version, the client secret at its latest.
       assert.equal(
         flag(args, '--set-secrets'),
-        'GOOGLE_CLIENT_SECRET=contact-sync-google-client-secret:latest',
+        'TOKEN_ENCRYPTION_KEYS=contact-sync-token-key:1,GOOGLE_CLIENT_SECRET=contact-sync-google-client-secret:latest',
       );
-      // What Cloud Run will hand the function: the plain variables plus the mounted secret.
-      const config = serviceConfig({ ...env, GOOGLE_CLIENT_SECRET: 'mounted-at-runtime' });
+      assert.ok(Number(flag(args, '--max-instances')) >= 1, `${f.name}: --max-instances`);
+      // What Cloud Run will hand the function: the plain variables plus the mounted secrets.
+      const config = serviceConfig({
+        ...env,
+        GOOGLE_CLIENT_SECRET: 'mounted-at-runtime',
+        TOKEN_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+      });
       assert.ok(config.timeBudgetMs < SYNC_TIMEOUT_SECONDS * 1000);
       assert.ok(config.leaseTtlMs > SYNC_TIMEOUT_SECONDS * 1000);
     }
@@ -297,7 +300,10 @@ describe('npm run provision', () => {
     const text = [...out, ...err].join('\n');
     for (const value of Object.values(secrets)) assert.ok(!text.includes(value));
     assert.match(text, /GOOGLE_CLIENT_ID=1234-abc\.apps\.googleusercontent\.com/);
-    assert.match(text, /--set-secrets=GOOGLE_CLIENT_SECRET=contact-sync-google-client-secret:latest/);
+    assert.match(
+      text,
+      /--set-secrets=TOKEN_ENCRYPTION_KEYS=contact-sync-token-key:1,GOOGLE_CLIENT_SECRET=contact-sync-google-client-secret:latest/,
+    );
   });
 
   const refusals: [string, string[], RegExp][] = [

@@ -3,11 +3,14 @@
 // so what the command writes is what the functions accept. No Google Cloud is called.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { OAuth2Client } from 'google-auth-library';
 import type { Firestore } from '@google-cloud/firestore';
 import { authorizeTenant } from '../../shared/apiKeys.js';
 import { FirestoreMeter, FirestoreTenants } from '../../shared/adapters/firestore/index.js';
 import { connectionDoc, tenantDoc } from '../../shared/adapters/firestore/paths.js';
-import type { SecretAuth } from '../../shared/adapters/secretmanager/secretVersion.js';
+import { crc32c } from '../../shared/adapters/secretmanager/crc32c.js';
 import { Sealer, sha256 } from '../../shared/secrets.js';
 import type { TickJob, TickScheduler } from '../../infra/deploy/scheduler.js';
 import type { TenantDeps } from '../../infra/deploy/tenantCli.js';
@@ -170,35 +173,81 @@ describe('npm run tenant (Firestore emulator)', function () {
     assert.match(run.text, /Scheduler: skipped \(--no-scheduler was given\)/);
   });
 
-  it('reads the key from Secret Manager when TOKEN_ENCRYPTION_SECRET names it', async () => {
+  it('reads the key ring from Secret Manager with its client when TOKEN_ENCRYPTION_SECRET names it', async () => {
     const version = 'projects/p/secrets/contact-sync-token-key/versions/1';
-    const asked: string[] = [];
-    const auth = {
-      getClient: async () => ({
-        request: async ({ url }: { url: string }) => {
-          asked.push(url);
-          return { data: { name: version, payload: { data: Buffer.from(KEY_B64).toString('base64') } } };
-        },
-      }),
-    } as unknown as SecretAuth;
-    const out: string[] = [];
-    const code = await tenantMain(['add', ...cookieArgs('initech').slice(1), '--no-scheduler'], {
-      env: {
-        GOOGLE_CLOUD_PROJECT: project,
-        TOKEN_ENCRYPTION_SECRET: version,
-        SECRET_MANAGER_API_URL: 'http://127.0.0.1:9',
-      },
-      out: (l) => out.push(l),
-      err: (l) => out.push(l),
-      firestore: () => db,
-      scheduler: () => assert.fail('no scheduler'),
-      now: () => 0,
-      secretAuth: () => auth,
+    const ring = Buffer.from(`k1:${KEY_B64}`);
+    const asked: { url: string; authorization: string | undefined }[] = [];
+    // Secret Manager's REST surface (v1 versions.access), which the client speaks with fallback: true.
+    const server = createServer((req, res) => {
+      asked.push({ url: req.url ?? '', authorization: req.headers.authorization });
+      const ok = req.url?.split('?')[0] === `/v1/${version}:access`;
+      res
+        .writeHead(ok ? 200 : 404, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify(
+            ok
+              ? {
+                  name: version,
+                  payload: { data: ring.toString('base64'), dataCrc32c: String(crc32c(ring)) },
+                }
+              : { error: { code: 404, status: 'NOT_FOUND', message: 'not found' } },
+          ),
+        );
     });
-    assert.equal(code, 0, out.join('\n'));
-    assert.deepEqual(asked, [`http://127.0.0.1:9/v1/${version}:access`]);
-    const doc = await stored('initech');
-    assert.equal(new Sealer(KEY).open(doc!.creatio.auth.passwordSealed, 'creatio:initech'), PASSWORD);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const authClient = new OAuth2Client();
+    authClient.setCredentials({ access_token: 'test-access-token', expiry_date: Date.now() + 3_600_000 });
+    const options = {
+      fallback: true,
+      protocol: 'http',
+      apiEndpoint: '127.0.0.1',
+      port: (server.address() as AddressInfo).port,
+      authClient,
+    };
+    const out: string[] = [];
+    try {
+      const code = await tenantMain(['add', ...cookieArgs('initech').slice(1), '--no-scheduler'], {
+        env: { GOOGLE_CLOUD_PROJECT: project, TOKEN_ENCRYPTION_SECRET: version },
+        out: (l) => out.push(l),
+        err: (l) => out.push(l),
+        firestore: () => db,
+        scheduler: () => assert.fail('no scheduler'),
+        now: () => 0,
+        secretManager: () => options,
+      });
+      assert.equal(code, 0, out.join('\n'));
+      assert.equal(asked.length, 1);
+      assert.equal(asked[0]!.url.split('?')[0], `/v1/${version}:access`);
+      assert.equal(asked[0]!.authorization, 'Bearer test-access-token');
+      const doc = await stored('initech');
+      assert.match(doc!.creatio.auth.passwordSealed, /^v2\.k1\./);
+      assert.equal(
+        new Sealer({ current: 'k1', keys: [{ id: 'k1', key: KEY }] }).open(
+          doc!.creatio.auth.passwordSealed,
+          'creatio:initech',
+        ),
+        PASSWORD,
+      );
+
+      // A version Secret Manager refuses stops the command, and nothing is stored.
+      const bad = await tenantMain(['add', ...cookieArgs('initech2').slice(1), '--no-scheduler'], {
+        env: { GOOGLE_CLOUD_PROJECT: project, TOKEN_ENCRYPTION_SECRET: version.replace('/1', '/2') },
+        out: (l) => out.push(l),
+        err: (l) => out.push(l),
+        firestore: () => db,
+        scheduler: () => assert.fail('no scheduler'),
+        now: () => 0,
+        secretManager: () => options,
+      });
+      assert.equal(bad, 1);
+      assert.match(
+        out.join('\n'),
+        /Secret Manager refused projects\/p\/secrets\/contact-sync-token-key\/versions\/2/,
+      );
+      assert.equal(await stored('initech2'), undefined);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('creates the Cloud Scheduler job publishing {"tenantId"} to the tick topic', async () => {
