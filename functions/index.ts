@@ -2,6 +2,7 @@
 // deployment names the same entry point.
 import * as functions from '@google-cloud/functions-framework';
 import { installFrameworkErrorHandler } from './framework.js';
+import { checkConfigurationAtStart } from './startup.js';
 import { oauthCallback } from './oauthCallback.js';
 import { oauthStart } from './oauthStart.js';
 import { syncNow } from './syncNow.js';
@@ -10,6 +11,7 @@ import { syncStatus } from './syncStatus.js';
 import { syncUser } from './syncUser.js';
 import { tickTenant } from './tickTenant.js';
 
+checkConfigurationAtStart();
 installFrameworkErrorHandler();
 
 const events = { tickTenant, syncUser };

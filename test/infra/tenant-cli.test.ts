@@ -181,18 +181,16 @@ describe('npm run tenant (Firestore emulator)', function () {
     const server = createServer((req, res) => {
       asked.push({ url: req.url ?? '', authorization: req.headers.authorization });
       const ok = req.url?.split('?')[0] === `/v1/${version}:access`;
-      res
-        .writeHead(ok ? 200 : 404, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify(
-            ok
-              ? {
-                  name: version,
-                  payload: { data: ring.toString('base64'), dataCrc32c: String(crc32c(ring)) },
-                }
-              : { error: { code: 404, status: 'NOT_FOUND', message: 'not found' } },
-          ),
-        );
+      res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' }).end(
+        JSON.stringify(
+          ok
+            ? {
+                name: version,
+                payload: { data: ring.toString('base64'), dataCrc32c: String(crc32c(ring)) },
+              }
+            : { error: { code: 404, status: 'NOT_FOUND', message: 'not found' } },
+        ),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const authClient = new OAuth2Client();
