@@ -44,6 +44,11 @@ export type Step =
       args: string[];
       /** The resource may already exist: "already exists" counts as done, so re-running is safe. */
       okIfExists?: boolean;
+      /**
+       * An IAM binding on an identity created moments before: IAM may not know it yet for a minute or
+       * so, and such a refusal is retried (bounded) rather than failing a new project's first deploy.
+       */
+      retryWhilePropagating?: boolean;
     })
   | (StepBase & { kind: 'topic'; topic: string; equivalent: string[] })
   | (StepBase & {
@@ -138,7 +143,14 @@ export function buildPlan(options: PlanOptions, indexes: IndexConfig): Plan {
 
   const steps: Step[] = [];
   const gcloud = (group: Group, title: string, args: string[], okIfExists = false) =>
-    steps.push({ group, title, kind: 'gcloud', args: [...args, p], okIfExists });
+    steps.push({
+      group,
+      title,
+      kind: 'gcloud',
+      args: [...args, p],
+      okIfExists,
+      ...(group === 'iam' ? { retryWhilePropagating: true } : {}),
+    });
 
   gcloud('apis', 'Enable the APIs', ['services', 'enable', ...APIS]);
 
@@ -232,6 +244,14 @@ export function buildPlan(options: PlanOptions, indexes: IndexConfig): Plan {
         '--role=roles/secretmanager.secretAccessor',
       ]);
   }
+  // A new project has no Pub/Sub service agent until something creates it; granting it roles first
+  // would fail with "service account does not exist".
+  gcloud(
+    'iam',
+    'Pub/Sub service agent (created if the project has none yet)',
+    ['beta', 'services', 'identity', 'create', '--service=pubsub.googleapis.com'],
+    true,
+  );
   gcloud('iam', `Pub/Sub service agent: publish dead letters to ${TOPICS.dead}`, [
     'pubsub',
     'topics',

@@ -3,13 +3,16 @@
 import { parseArgs } from 'node:util';
 import type { PubSub } from '@google-cloud/pubsub';
 import { applyPlan } from './apply.js';
+import { FUNCTIONS, functionUrl } from './functions.js';
+import type { Fetch } from './health.js';
+import { healthCheck } from './health.js';
 import type { CommandRunner } from './gcloud.js';
 import type { IndexConfig } from './indexes.js';
 import type { GrantOnSubscription } from './pubsub.js';
 import type { Group, PlanOptions } from './plan.js';
 import { GROUPS, buildPlan } from './plan.js';
 import { renderPlan } from './render.js';
-import { UsageError, envValue, httpUrl, projectId, region } from './validate.js';
+import { UsageError, envValue, functionRegion, httpUrl, projectId } from './validate.js';
 
 export const PROVISION_USAGE = `Usage: npm run provision -- --project PROJECT --region REGION [options]
 
@@ -33,6 +36,9 @@ export interface ProvisionDeps {
   pubsub: (project: string) => PubSub;
   /** Subscription IAM; the Pub/Sub API's by default (tests: the emulator has no IAM). */
   grant?: GrantOnSubscription;
+  /** For the health check of HTTP functions after a deploy (default: global fetch). */
+  fetch?: Fetch;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 interface ProvisionArgs {
@@ -67,7 +73,7 @@ export function parseProvisionArgs(argv: string[], env: ProvisionDeps['env']): P
   }
   if (values.help) return 'help';
   const project = projectId(values.project);
-  const reg = region(values.region);
+  const reg = functionRegion(values.region);
   const firestoreLocation = values['firestore-location'] ?? reg;
   if (!/^[a-z][a-z0-9-]{2,30}$/.test(firestoreLocation))
     throw new UsageError(
@@ -155,12 +161,31 @@ export async function provisionMain(argv: string[], deps: ProvisionDeps): Promis
         pubsub: lazy(() => deps.pubsub(project)),
         log: deps.out,
         grant: deps.grant,
+        sleep: deps.sleep,
       },
     );
   } catch (e) {
     deps.err(`provision: ${e instanceof Error ? e.message : String(e)}`);
     deps.err('Fix the cause and run the same command again: every step is safe to repeat.');
     return 1;
+  }
+  if (plan.steps.some((s) => s.group === 'deploy')) {
+    const deployed = FUNCTIONS.map((f) => ({
+      name: f.name,
+      url: f.trigger.kind === 'http' ? functionUrl(project, reg, f.name) : null,
+    }));
+    deps.out(`Health check of the ${deployed.length} functions`);
+    const failed = await healthCheck(
+      deployed,
+      { project, region: reg },
+      { runner: deps.runner(), fetch: deps.fetch ?? ((url, init) => fetch(url, init)) },
+    );
+    for (const f of failed) deps.err(`provision: ${f.name} did not answer: ${f.problem}`);
+    if (failed.length > 0) {
+      deps.err('Its logs (gcloud functions logs read NAME) name what it refused at start.');
+      return 1;
+    }
+    deps.out('Every function answers.');
   }
   plan.notes.forEach((n) => deps.out(`Note: ${n}`));
   deps.out(`Done. OAuth callback URL: ${plan.oauthRedirectUrl}`);

@@ -307,6 +307,11 @@ describe('npm run provision', () => {
   });
 
   const refusals: [string, string[], RegExp][] = [
+    [
+      'a region Cloud Run functions do not serve',
+      ['--project', 'acme-sync-prod', '--region', 'europe-west7', '--plan'],
+      /"europe-west7" is not a region Cloud Run functions serve/,
+    ],
     ['a missing project', ['--region', 'us-central1', '--plan'], /--project is required/],
     [
       'a malformed project',
