@@ -7,6 +7,8 @@ import { tickJob, tickJobName, tickSchedule } from './scheduler.js';
 import type { TenantCommand } from './tenantArgs.js';
 import { TENANT_USAGE, parseTenantArgs } from './tenantArgs.js';
 import { keySource, loadSealer } from './tenantKey.js';
+import { checkCreatio } from './creatioCheck.js';
+import { resealAll } from './reseal.js';
 import {
   TenantProblem,
   addTenant,
@@ -66,7 +68,7 @@ function checkBeforeWriting(cmd: Run, env: TenantDeps['env']): void {
     throw new UsageError(
       `remove deletes tenant ${cmd.tenantId} with all its connections and sync state; add --yes to confirm`,
     );
-  if (cmd.command === 'add') keySource(env);
+  if (cmd.command === 'add' || cmd.command === 'reseal') keySource(env);
   if ((cmd.command === 'add' || cmd.command === 'remove') && schedulerSkip(cmd, env) === null && !cmd.region)
     throw new UsageError(
       '--region (or GOOGLE_CLOUD_REGION) is required for the Cloud Scheduler job; --no-scheduler skips it',
@@ -82,12 +84,33 @@ function schedulerSkip(cmd: Run, env: TenantDeps['env']): string | null {
 }
 
 async function run(cmd: Run, deps: TenantDeps): Promise<void> {
+  if (cmd.command === 'check') {
+    await checkCreatio(cmd.creatioUrl, cmd.auth);
+    deps.out(`Creatio check: logged in to ${cmd.creatioUrl} and read contact folders.`);
+    return;
+  }
   const db = deps.firestore(cmd.project);
   switch (cmd.command) {
+    case 'reseal': {
+      const sealer = await loadSealer(keySource(deps.env), deps.secretManager?.());
+      const c = await resealAll(db, sealer, cmd.tenantId);
+      deps.out(
+        `Resealed ${c.resealed} secrets of ${c.tenants} tenants with key ${sealer.currentKeyId}; ` +
+          `${c.current} were already sealed with it.`,
+      );
+      return;
+    }
     case 'add': {
+      // The key first (a wrong one must not cost a login), then Creatio, then the one write.
+      const sealer = await loadSealer(keySource(deps.env), deps.secretManager?.());
+      if (cmd.noCheck) deps.out('Creatio check: skipped (--no-check).');
+      else {
+        await checkCreatio(cmd.creatioUrl, cmd.auth);
+        deps.out(`Creatio check: logged in to ${cmd.creatioUrl} and read contact folders.`);
+      }
       const { apiKey } = await addTenant(
         db,
-        await loadSealer(keySource(deps.env), deps.secretManager?.()),
+        sealer,
         {
           tenantId: cmd.tenantId,
           creatioUrl: cmd.creatioUrl,

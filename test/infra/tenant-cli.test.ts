@@ -15,6 +15,8 @@ import { Sealer, sha256 } from '../../shared/secrets.js';
 import type { TickJob, TickScheduler } from '../../infra/deploy/scheduler.js';
 import type { TenantDeps } from '../../infra/deploy/tenantCli.js';
 import { tenantMain } from '../../infra/deploy/tenantCli.js';
+import type { CreatioStandin } from '../../infra/standins/creatio/index.js';
+import { startCreatioStandin } from '../../infra/standins/creatio/index.js';
 import {
   firestoreEmulator,
   newFirestore,
@@ -94,6 +96,8 @@ describe('npm run tenant (Firestore emulator)', function () {
     'Supervisor',
     '--creatio-password',
     PASSWORD,
+    // No Creatio at that address: the check has tests of its own, against the stand-in.
+    '--no-check',
   ];
   const stored = async (id: string) => (await tenantDoc(db, id).get()).data();
   const apiKeyOf = (run: Run): string => {
@@ -152,6 +156,7 @@ describe('npm run tenant (Firestore emulator)', function () {
         '--creatio-token-url',
         'https://globex-is.creatio.com/connect/token',
         '--no-scheduler',
+        '--no-check',
       ],
       { env: { CREATIO_CLIENT_SECRET: CLIENT_SECRET } },
     );
@@ -246,6 +251,70 @@ describe('npm run tenant (Firestore emulator)', function () {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  describe('the Creatio check before saving (Creatio stand-in)', () => {
+    let creatio: CreatioStandin;
+    before(async () => {
+      creatio = await startCreatioStandin({ users: [{ userName: 'Supervisor', password: PASSWORD }] });
+    });
+    after(() => creatio.close());
+    const add = (id: string, url: string, password: string) =>
+      tenant(
+        ['add', '--tenant', id, '--creatio-url', url, '--creatio-user', 'Supervisor', '--no-scheduler'],
+        { env: { CREATIO_PASSWORD: password } },
+      );
+
+    it('a wrong password exits non-zero, says so, and stores nothing', async () => {
+      const run = await add('wrongpw', creatio.url, 'not-the-password');
+      assert.equal(run.code, 1, run.text);
+      assert.match(run.text, /Creatio check: Creatio refused user Supervisor with the password given/);
+      assert.match(run.text, /nothing was saved/);
+      assert.ok(!run.text.includes('not-the-password'));
+      assert.equal(await stored('wrongpw'), undefined);
+    });
+
+    it('the right password logs in, reads contact folders, and stores the tenant', async () => {
+      const run = await add('rightpw', creatio.url, PASSWORD);
+      assert.equal(run.code, 0, run.text);
+      assert.match(
+        run.text,
+        /Creatio check: logged in to http:\/\/127\.0\.0\.1:\d+ and read contact folders/,
+      );
+      assert.ok((await stored('rightpw'))?.creatio);
+    });
+
+    it('a wrong URL or an unreachable host exits non-zero naming the problem', async () => {
+      const wrongPath = await add('wrongurl', `${creatio.url}/not-creatio`, PASSWORD);
+      assert.equal(wrongPath.code, 1, wrongPath.text);
+      assert.match(wrongPath.text, /Creatio check: /);
+      assert.equal(await stored('wrongurl'), undefined);
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const port = (probe.address() as AddressInfo).port;
+      await new Promise<void>((resolve) => probe.close(() => resolve()));
+      const closed = await add('nohost', `http://127.0.0.1:${port}`, PASSWORD);
+      assert.equal(closed.code, 1, closed.text);
+      assert.match(closed.text, /refuses connections \(ECONNREFUSED\)/);
+      assert.equal(await stored('nohost'), undefined);
+    });
+
+    it('check logs in without saving; plain http:// is refused except on loopback', async () => {
+      const ok = await tenant(['check', '--creatio-url', creatio.url, '--creatio-user', 'Supervisor'], {
+        env: { CREATIO_PASSWORD: PASSWORD },
+      });
+      assert.equal(ok.code, 0, ok.text);
+      const bad = await tenant(['check', '--creatio-url', creatio.url, '--creatio-user', 'Supervisor'], {
+        env: { CREATIO_PASSWORD: 'wrong' },
+      });
+      assert.equal(bad.code, 1);
+      const plain = await add('plainhttp', 'http://crm.example.com', PASSWORD);
+      assert.equal(plain.code, 2);
+      assert.match(
+        plain.text,
+        /--creatio-url must be https:\/\/ \(plain http:\/\/ is allowed only for localhost\)/,
+      );
+    });
   });
 
   it('creates the Cloud Scheduler job publishing {"tenantId"} to the tick topic', async () => {
