@@ -1,6 +1,7 @@
 // `npm run tenant -- COMMAND ...`: registers and manages tenants. Exit codes: 0 done, 1 failed,
 // 2 wrong usage. Nothing secret is printed except the new API key, once, on its own line.
 import type { Firestore } from '@google-cloud/firestore';
+import { connections } from '../../shared/adapters/firestore/paths.js';
 import type { SecretManagerOptions } from '../../shared/adapters/secretmanager/keyRing.js';
 import type { TickScheduler } from './scheduler.js';
 import { tickJob, tickJobName, tickSchedule } from './scheduler.js';
@@ -103,6 +104,7 @@ async function run(cmd: Run, deps: TenantDeps): Promise<void> {
     case 'add': {
       // The key first (a wrong one must not cost a login), then Creatio, then the one write.
       const sealer = await loadSealer(keySource(deps.env), deps.secretManager?.());
+      if (cmd.replace) await refuseSlowerTick(db, cmd.tenantId, cmd.intervalMinutes);
       if (cmd.noCheck) deps.out('Creatio check: skipped (--no-check).');
       else {
         await checkCreatio(cmd.creatioUrl, cmd.auth);
@@ -168,6 +170,21 @@ async function run(cmd: Run, deps: TenantDeps): Promise<void> {
       return;
     }
   }
+}
+
+/** A longer tick would run the tenant's quicker connections at its pace, slower than they say. */
+async function refuseSlowerTick(db: Firestore, tenantId: string, intervalMinutes: number): Promise<void> {
+  const period = tickSchedule(intervalMinutes).periodMinutes;
+  const rows = await connections(db, tenantId).select('intervalMinutes').get();
+  const shortest = Math.min(
+    ...rows.docs.map((d) => Number(d.get('intervalMinutes'))).filter(Number.isFinite),
+  );
+  if (shortest < period)
+    throw new TenantProblem(
+      `--interval ${intervalMinutes} makes the scheduler tick every ${period} minutes, but a connection ` +
+        `of tenant ${tenantId} syncs every ${shortest}; use --interval ${shortest} or less, or lengthen ` +
+        'those connections first',
+    );
 }
 
 function printKey(apiKey: string, deps: TenantDeps): void {

@@ -317,6 +317,20 @@ describe('npm run tenant (Firestore emulator)', function () {
     });
   });
 
+  it('refuses to lengthen the tick beyond a connection interval, naming the longest allowed', async () => {
+    assert.equal((await tenant([...cookieArgs('ticky'), '--no-scheduler'])).code, 0);
+    await connectionDoc(db, 'ticky', 'ann').set({ intervalMinutes: 20 });
+    const slower = await tenant([...cookieArgs('ticky'), '--no-scheduler', '--replace', '--interval', '60']);
+    assert.equal(slower.code, 1, slower.text);
+    assert.match(
+      slower.text,
+      /tick every 60 minutes, but a connection of tenant ticky syncs every 20; use --interval 20 or less/,
+    );
+    assert.equal((await stored('ticky'))!.defaults.intervalMinutes, 15);
+    const same = await tenant([...cookieArgs('ticky'), '--no-scheduler', '--replace', '--interval', '20']);
+    assert.equal(same.code, 0, same.text);
+  });
+
   it('creates the Cloud Scheduler job publishing {"tenantId"} to the tick topic', async () => {
     const run = await tenant([...cookieArgs('hooli'), '--interval', '90', '--region', 'europe-west1'], {
       emulated: false,
