@@ -2,6 +2,7 @@
 // deployment names the same entry point.
 import * as functions from '@google-cloud/functions-framework';
 import { installFrameworkErrorHandler } from './framework.js';
+import { checkConfigurationAtStart } from './startup.js';
 import { oauthCallback } from './oauthCallback.js';
 import { oauthStart } from './oauthStart.js';
 import { pages } from './pages.js';
@@ -11,6 +12,7 @@ import { syncStatus } from './syncStatus.js';
 import { syncUser } from './syncUser.js';
 import { tickTenant } from './tickTenant.js';
 
+checkConfigurationAtStart();
 installFrameworkErrorHandler();
 
 const events = { tickTenant, syncUser };

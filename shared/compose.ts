@@ -3,10 +3,10 @@
 // explicit environment and clients with `buildApp` and install it with `useApp`.
 import { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
-import { GoogleAuth } from 'google-auth-library';
 import type { Env, ServiceConfig } from './config.js';
 import { serviceConfig } from './config.js';
 import { SyncError } from './errors.js';
+import { currentKey } from './keyring.js';
 import { newId } from './ids.js';
 import { readOnlySide } from './preview/readOnly.js';
 import type {
@@ -47,8 +47,6 @@ import {
 import type { GooglePeopleSideOptions } from './adapters/google/index.js';
 import { GoogleOAuth, GooglePeopleSide } from './adapters/google/index.js';
 import { PubSubQueue } from './adapters/pubsub/queue.js';
-import type { SecretAuth } from './adapters/secretmanager/secretVersion.js';
-import { accessSecretVersion, encryptionKeyFrom } from './adapters/secretmanager/secretVersion.js';
 
 export interface App {
   config: ServiceConfig;
@@ -92,23 +90,12 @@ export interface AppClients {
   queue?: JobQueue;
   /** Where preview jobs go (default: the per-user topic, like sync requests). */
   previewQueue?: PreviewQueue;
-  /** Credentials for Secret Manager (default: application default credentials). */
-  secretAuth?: SecretAuth;
   clock?: Clock;
   newId?: () => string;
   /** Passed to every Google side (e.g. a sleep that does not wait). */
   google?: Pick<GooglePeopleSideOptions, 'sleep' | 'retry' | 'timeoutMs'>;
   /** Passed to every Creatio connection. */
   creatio?: Pick<CreatioConnection, 'sleep' | 'retry' | 'timeoutMs'>;
-}
-
-const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
-
-async function encryptionKey(config: ServiceConfig, clients: AppClients): Promise<Buffer> {
-  const e = config.encryption;
-  if ('key' in e) return e.key;
-  const auth = clients.secretAuth ?? new GoogleAuth({ scopes: [CLOUD_PLATFORM] });
-  return encryptionKeyFrom(await accessSecretVersion(auth, e.secretManagerUrl, e.secretVersion));
 }
 
 function creatioAuth(tenant: Tenant, sealer: Sealer): CreatioAuth {
@@ -126,8 +113,8 @@ function creatioAuth(tenant: Tenant, sealer: Sealer): CreatioAuth {
 
 export async function buildApp(env: Env, clients: AppClients = {}): Promise<App> {
   const config = serviceConfig(env);
-  const key = await encryptionKey(config, clients);
-  const sealer = new Sealer(key);
+  // Deployed, the key ring is a Secret Manager secret the platform mounts as TOKEN_ENCRYPTION_KEYS.
+  const sealer = new Sealer(config.keys);
   const clock = clients.clock ?? { now: () => Date.now() };
   // FIRESTORE_EMULATOR_HOST and PUBSUB_EMULATOR_HOST are read by the client libraries themselves.
   const firestore = clients.firestore ?? new Firestore({ projectId: config.projectId });
@@ -192,7 +179,7 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
     previewQueue: clients.previewQueue ?? previewQueue(),
     queue: clients.queue ?? pubsubQueue!,
     sealer,
-    signer: TokenSigner.fromEncryptionKey(key),
+    signer: TokenSigner.fromEncryptionKey(currentKey(config.keys)),
     consent: oauth,
     crm: {
       checkFolder: (tenant, folderId) => validateFolder(creatioConnection(tenant), folderId),

@@ -1,6 +1,8 @@
 // Configuration is a function of the environment, validated once at start: a missing or malformed
 // variable fails with its name, never later in the middle of a sync.
 import { z } from 'zod';
+import type { KeyRing } from './keyring.js';
+import { parseKeyRing } from './keyring.js';
 
 const url = z.url({ protocol: /^https?$/ });
 
@@ -68,8 +70,8 @@ const serviceSchema = z.object({
   GOOGLE_CLOUD_PROJECT: z.string().min(1),
   SYNC_TOPIC: z.string().min(1).default('contact-sync-user'),
   TOKEN_ENCRYPTION_KEY: optional,
-  TOKEN_ENCRYPTION_SECRET: optional,
-  SECRET_MANAGER_API_URL: url.default('https://secretmanager.googleapis.com'),
+  TOKEN_ENCRYPTION_KEYS: optional,
+  TOKEN_ENCRYPTION_KEY_ID: optional,
   OAUTH_START_URL: url,
   PAGES_URL: url,
   // Under the 540 s limit of event functions, with room to record the end of the run.
@@ -80,12 +82,8 @@ const serviceSchema = z.object({
 /** Rules across variables, checked on their own so that one start still names every culprit. */
 function crossChecks(env: Env): string[] {
   const bad: string[] = [];
-  const key = env.TOKEN_ENCRYPTION_KEY || undefined;
-  const secret = env.TOKEN_ENCRYPTION_SECRET || undefined;
-  if (key !== undefined && Buffer.from(key, 'base64').length !== 32) bad.push('TOKEN_ENCRYPTION_KEY');
-  // Exactly one source of the key.
-  if ((key === undefined) === (secret === undefined)) bad.push('TOKEN_ENCRYPTION_KEY');
-  if (secret !== undefined && !SECRET_VERSION.test(secret)) bad.push('TOKEN_ENCRYPTION_SECRET');
+  const ring = keyRingFrom(env);
+  if (typeof ring === 'string') bad.push(ring);
   // A lease must outlive any attempt, or a live run could be taken over.
   const budget = Number(env.SYNC_TIME_BUDGET_SECONDS || 480);
   const lease = Number(env.LEASE_TTL_SECONDS || 600);
@@ -93,13 +91,27 @@ function crossChecks(env: Env): string[] {
   return bad;
 }
 
-const SECRET_VERSION = /^projects\/[^/]+\/secrets\/[^/]+\/versions\/[^/]+$/;
+/**
+ * The token keys: TOKEN_ENCRYPTION_KEYS (a key ring, mounted from Secret Manager when deployed) or the
+ * single TOKEN_ENCRYPTION_KEY of older deployments, never both. A string names the culprit.
+ */
+export function keyRingFrom(env: Env): KeyRing | string {
+  const single = env.TOKEN_ENCRYPTION_KEY || undefined;
+  const ring = env.TOKEN_ENCRYPTION_KEYS || undefined;
+  if ((single === undefined) === (ring === undefined)) return 'TOKEN_ENCRYPTION_KEYS';
+  const parsed = parseKeyRing(ring ?? single!, env.TOKEN_ENCRYPTION_KEY_ID);
+  if (typeof parsed !== 'string') return parsed;
+  if (single !== undefined) return 'TOKEN_ENCRYPTION_KEY';
+  return /TOKEN_ENCRYPTION_KEY_ID|current key/.test(parsed)
+    ? 'TOKEN_ENCRYPTION_KEY_ID'
+    : 'TOKEN_ENCRYPTION_KEYS';
+}
 
 export interface ServiceConfig {
   projectId: string;
   syncTopic: string;
-  /** The token encryption key itself, or the Secret Manager version that holds it. */
-  encryption: { key: Buffer } | { secretVersion: string; secretManagerUrl: string };
+  /** The token encryption keys, the current one sealing. */
+  keys: KeyRing;
   oauthStartUrl: string;
   pagesUrl: string;
   timeBudgetMs: number;
@@ -125,13 +137,13 @@ export function serviceConfig(env: Env = process.env): ServiceConfig {
     missing.push(...err.variables);
   }
   missing.push(...crossChecks(env));
-  if (!google || !e || missing.length > 0) throw new ConfigError([...new Set(missing)]);
+  const keys = keyRingFrom(env);
+  if (!google || !e || typeof keys === 'string' || missing.length > 0)
+    throw new ConfigError([...new Set(missing)]);
   return {
     projectId: e.GOOGLE_CLOUD_PROJECT,
     syncTopic: e.SYNC_TOPIC,
-    encryption: e.TOKEN_ENCRYPTION_KEY
-      ? { key: Buffer.from(e.TOKEN_ENCRYPTION_KEY, 'base64') }
-      : { secretVersion: e.TOKEN_ENCRYPTION_SECRET!, secretManagerUrl: e.SECRET_MANAGER_API_URL },
+    keys,
     oauthStartUrl: e.OAUTH_START_URL,
     pagesUrl: e.PAGES_URL,
     timeBudgetMs: e.SYNC_TIME_BUDGET_SECONDS * 1000,

@@ -2,6 +2,7 @@
 // The group is checked against the tenant's Creatio on every save: it must exist and be static
 // (a dynamic group is a saved filter; the sync cannot add contacts to it).
 import { SyncError } from './errors.js';
+import { tickSchedule } from './tick.js';
 import type { Clock, ConnectionSettings, ConnectionStore, CrmDirectory, CrmFolder, Tenant } from './ports.js';
 
 export interface SettingsDeps {
@@ -42,6 +43,14 @@ export async function saveSettings(
   // Known connection first: a user who never connected gets a 404, not a CRM lookup.
   if (!(await deps.connections.get(tenant.tenantId, userId)))
     throw new SyncError('not-found', 'no such connection');
+  // A connection is synced at the first tick after it is due: below the tick period it would run at
+  // the tick's pace, slower than it says. Refused, naming the smallest interval this tenant allows.
+  const smallest = tickSchedule(tenant.defaults.intervalMinutes).periodMinutes;
+  if (settings.intervalMinutes < smallest)
+    throw new SyncError(
+      'validation',
+      `intervalMinutes: this tenant's scheduler ticks every ${smallest} minutes; the smallest interval it allows is ${smallest}`,
+    );
   await checkFolder(deps.crm, tenant, settings.crmGroupId);
   const saved = await deps.connections.saveSettings(tenant.tenantId, userId, settings, deps.clock.now());
   if (!saved) throw new SyncError('not-found', 'no such connection');

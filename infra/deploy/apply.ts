@@ -14,7 +14,15 @@ export interface ApplyDeps {
   pubsub: () => PubSub;
   log: (line: string) => void;
   grant?: GrantOnSubscription;
+  /** Waits between retries of a binding on a new identity (tests: no wait). */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** IAM's answers while a service account or agent created moments ago is not yet known everywhere. */
+const NOT_YET_PROPAGATED =
+  /does not exist|not found|INVALID_ARGUMENT: Service account|Invalid principal|unknown service account/i;
+/** Bounded: about two and a half minutes in all, longer than IAM's propagation normally takes. */
+export const PROPAGATION_DELAYS_MS = [5_000, 10_000, 20_000, 40_000, 80_000];
 
 export class StepFailed extends Error {
   constructor(
@@ -73,7 +81,14 @@ async function runStep(
       const n = needsNumber ? await projectNumber() : '';
       const args = step.args.map((a) => a.replaceAll(PROJECT_NUMBER, n));
       deps.log(`   $ ${commandLine(args)}`);
-      const r = await deps.runner.run(args);
+      let r = await deps.runner.run(args);
+      const delays = step.retryWhilePropagating ? [...PROPAGATION_DELAYS_MS] : [];
+      while (r.code !== 0 && delays.length > 0 && NOT_YET_PROPAGATED.test(r.stderr) && !alreadyExists(r)) {
+        const wait = delays.shift()!;
+        deps.log(`   the identity is not known to IAM yet; again in ${wait / 1000} s`);
+        await (deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))))(wait);
+        r = await deps.runner.run(args);
+      }
       if (r.code === 0) return 'done';
       if (step.okIfExists && alreadyExists(r)) return 'already exists';
       throw new Error(`${commandLine(args)} exited with ${r.code}\n${lastLines(r.stderr)}`);

@@ -1,7 +1,8 @@
 // The eight functions, each with its trigger, identity and configuration. Secrets reach a function only
-// as Secret Manager references, so no deploy command ever carries a secret value.
+// as Secret Manager references mounted by the platform, so no deploy command ever carries a secret value.
 import type { AccountRole } from './names.js';
 import { SECRETS, TOPICS, serviceAccountEmail } from './names.js';
+import { RUNTIME } from './runtime.js';
 
 export type Trigger = { kind: 'topic'; topic: string; retry: boolean } | { kind: 'http' };
 
@@ -14,6 +15,8 @@ export interface FunctionSpec {
   memory?: string;
   /** Secrets its service account may read. */
   secrets: (keyof typeof SECRETS)[];
+  /** Bounds the instances (and so the bill, and the load on Firestore) a burst can start. */
+  maxInstances: number;
 }
 
 /** Longest a sync run may take; the ack deadline and the lease must outlast it. */
@@ -53,6 +56,7 @@ const http = (name: string): FunctionSpec => ({
   account: 'api',
   timeoutSeconds: 60,
   secrets: BOTH,
+  maxInstances: 10,
 });
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
@@ -63,6 +67,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     account: 'ticker',
     timeoutSeconds: 120,
     secrets: BOTH,
+    // Ticks are one per tenant and short; a handful of instances serve many tenants.
+    maxInstances: 5,
   },
   // Retried with backoff and dead-lettered after a few attempts (see the subscription step).
   {
@@ -72,6 +78,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: SYNC_TIMEOUT_SECONDS,
     memory: SYNC_MEMORY,
     secrets: BOTH,
+    // One run per instance (gen2 default concurrency 1 for this memory); the per-tenant cap (tenant
+    // setting maxConcurrentSyncs) keeps one tenant from taking them all.
+    maxInstances: 50,
   },
   http('syncNow'),
   http('syncStatus'),
@@ -82,24 +91,17 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
 ];
 
 /**
- * How a function receives each secret: the encryption key is read by the function itself through
- * Secret Manager (TOKEN_ENCRYPTION_SECRET names the version), the OAuth client secret is mounted as an
- * environment variable by Cloud Run. Either way the deploy command holds only a reference.
+ * Both secrets are mounted by Cloud Run as environment variables (--set-secrets), so the deploy command
+ * holds only references and a function has its keys before its code runs. The token key ring is pinned
+ * to a version, never "latest": rotation adds a version and redeploys in steps (infra/README.md), and a
+ * new version must not silently reach instances that started before it.
  */
-export function secretFlags(
-  spec: FunctionSpec,
-  project: string,
-  tokenKeyVersion: string,
-): { env: string[]; mounts: string[] } {
-  const env: string[] = [];
-  const mounts: string[] = [];
-  for (const s of spec.secrets)
-    if (s === 'tokenKey')
-      env.push(
-        `TOKEN_ENCRYPTION_SECRET=projects/${project}/secrets/${SECRETS.tokenKey}/versions/${tokenKeyVersion}`,
-      );
-    else mounts.push(`GOOGLE_CLIENT_SECRET=${SECRETS.googleClientSecret}:latest`);
-  return { env, mounts };
+export function secretFlags(spec: FunctionSpec, tokenKeyVersion: string): string[] {
+  return spec.secrets.map((s) =>
+    s === 'tokenKey'
+      ? `TOKEN_ENCRYPTION_KEYS=${SECRETS.tokenKey}:${tokenKeyVersion}`
+      : `GOOGLE_CLIENT_SECRET=${SECRETS.googleClientSecret}:latest`,
+  );
 }
 
 /** gen2 functions keep the first-generation URL too, so it is known before the first deploy. */
@@ -110,21 +112,17 @@ export interface DeployInput {
   project: string;
   region: string;
   source: string;
-  /**
-   * Pinned, never "latest": the key cannot be rotated by adding a version (what is sealed with the old
-   * key would no longer open), so a new version must not silently become the key.
-   */
+  /** The Secret Manager version of the token key ring, pinned (see secretFlags). */
   tokenKeyVersion: string;
   /** Plain (non-secret) environment shared by every function. */
   env: Record<string, string>;
 }
 
 export function deployArgs(spec: FunctionSpec, input: DeployInput): string[] {
-  const secrets = secretFlags(spec, input.project, input.tokenKeyVersion);
+  const secrets = secretFlags(spec, input.tokenKeyVersion);
   const env = [
     ...Object.entries(input.env).map(([k, v]) => `${k}=${v}`),
     `NODE_OPTIONS=${nodeOptions(spec.memory ?? MEMORY)}`,
-    ...secrets.env,
   ];
   const trigger =
     spec.trigger.kind === 'http'
@@ -142,7 +140,7 @@ export function deployArgs(spec: FunctionSpec, input: DeployInput): string[] {
     'deploy',
     spec.name,
     '--gen2',
-    '--runtime=nodejs20',
+    `--runtime=${RUNTIME}`,
     `--region=${input.region}`,
     `--source=${input.source}`,
     `--entry-point=${spec.name}`,
@@ -150,8 +148,9 @@ export function deployArgs(spec: FunctionSpec, input: DeployInput): string[] {
     `--service-account=${serviceAccountEmail(input.project, spec.account)}`,
     `--memory=${spec.memory ?? MEMORY}`,
     `--timeout=${spec.timeoutSeconds}s`,
+    `--max-instances=${spec.maxInstances}`,
     `--set-env-vars=${env.join(',')}`,
-    ...(secrets.mounts.length > 0 ? [`--set-secrets=${secrets.mounts.join(',')}`] : ['--clear-secrets']),
+    ...(secrets.length > 0 ? [`--set-secrets=${secrets.join(',')}`] : ['--clear-secrets']),
     `--project=${input.project}`,
     '--quiet',
   ];

@@ -44,6 +44,11 @@ export type Step =
       args: string[];
       /** The resource may already exist: "already exists" counts as done, so re-running is safe. */
       okIfExists?: boolean;
+      /**
+       * An IAM binding on an identity created moments before: IAM may not know it yet for a minute or
+       * so, and such a refusal is retried (bounded) rather than failing a new project's first deploy.
+       */
+      retryWhilePropagating?: boolean;
     })
   | (StepBase & { kind: 'topic'; topic: string; equivalent: string[] })
   | (StepBase & {
@@ -75,8 +80,10 @@ export interface PlanOptions {
   source: string;
   /** Null in plan mode before the OAuth client exists: a placeholder is printed instead. */
   googleClientId: string | null;
-  /** The Secret Manager version of the token encryption key the functions read. */
+  /** The Secret Manager version of the token key ring the functions get mounted. */
   tokenKeyVersion: string;
+  /** The current key of that ring (TOKEN_ENCRYPTION_KEY_ID); null when the ring holds one key. */
+  tokenKeyId?: string | null;
   oauthStartUrl: string | null;
   oauthRedirectUrl: string | null;
   only: readonly Group[] | null;
@@ -136,7 +143,14 @@ export function buildPlan(options: PlanOptions, indexes: IndexConfig): Plan {
 
   const steps: Step[] = [];
   const gcloud = (group: Group, title: string, args: string[], okIfExists = false) =>
-    steps.push({ group, title, kind: 'gcloud', args: [...args, p], okIfExists });
+    steps.push({
+      group,
+      title,
+      kind: 'gcloud',
+      args: [...args, p],
+      okIfExists,
+      ...(group === 'iam' ? { retryWhilePropagating: true } : {}),
+    });
 
   gcloud('apis', 'Enable the APIs', ['services', 'enable', ...APIS]);
 
@@ -230,6 +244,14 @@ export function buildPlan(options: PlanOptions, indexes: IndexConfig): Plan {
         '--role=roles/secretmanager.secretAccessor',
       ]);
   }
+  // A new project has no Pub/Sub service agent until something creates it; granting it roles first
+  // would fail with "service account does not exist".
+  gcloud(
+    'iam',
+    'Pub/Sub service agent (created if the project has none yet)',
+    ['beta', 'services', 'identity', 'create', '--service=pubsub.googleapis.com'],
+    true,
+  );
   gcloud('iam', `Pub/Sub service agent: publish dead letters to ${TOPICS.dead}`, [
     'pubsub',
     'topics',
@@ -257,6 +279,7 @@ export function buildPlan(options: PlanOptions, indexes: IndexConfig): Plan {
     GOOGLE_CLIENT_ID: options.googleClientId ?? '<GOOGLE_CLIENT_ID>',
     SYNC_TIME_BUDGET_SECONDS: String(SYNC_TIME_BUDGET_SECONDS),
     LEASE_TTL_SECONDS: String(LEASE_TTL_SECONDS),
+    ...(options.tokenKeyId ? { TOKEN_ENCRYPTION_KEY_ID: options.tokenKeyId } : {}),
   };
   for (const spec of FUNCTIONS)
     steps.push({

@@ -3,13 +3,16 @@
 import { parseArgs } from 'node:util';
 import type { PubSub } from '@google-cloud/pubsub';
 import { applyPlan } from './apply.js';
+import { FUNCTIONS, functionUrl } from './functions.js';
+import type { Fetch } from './health.js';
+import { healthCheck } from './health.js';
 import type { CommandRunner } from './gcloud.js';
 import type { IndexConfig } from './indexes.js';
 import type { GrantOnSubscription } from './pubsub.js';
 import type { Group, PlanOptions } from './plan.js';
 import { GROUPS, buildPlan } from './plan.js';
 import { renderPlan } from './render.js';
-import { UsageError, envValue, httpUrl, projectId, region } from './validate.js';
+import { UsageError, envValue, functionRegion, httpUrl, projectId } from './validate.js';
 
 export const PROVISION_USAGE = `Usage: npm run provision -- --project PROJECT --region REGION [options]
 
@@ -18,7 +21,8 @@ export const PROVISION_USAGE = `Usage: npm run provision -- --project PROJECT --
   --google-client-id ID       OAuth client id (default: $GOOGLE_CLIENT_ID; required to deploy)
   --oauth-start-url URL       default: the oauthStart function's URL
   --oauth-redirect-url URL    default: the oauthCallback function's URL
-  --token-key-version N       Secret Manager version of the token encryption key (default: 1)
+  --token-key-version N       Secret Manager version of the token key ring (default: 1)
+  --token-key-id ID           the ring's current key (TOKEN_ENCRYPTION_KEY_ID); needed when it holds several
   --source DIR                source directory to deploy (default: .)
   --only GROUP[,GROUP...]     only these groups: ${GROUPS.join(', ')}
   --help`;
@@ -32,6 +36,9 @@ export interface ProvisionDeps {
   pubsub: (project: string) => PubSub;
   /** Subscription IAM; the Pub/Sub API's by default (tests: the emulator has no IAM). */
   grant?: GrantOnSubscription;
+  /** For the health check of HTTP functions after a deploy (default: global fetch). */
+  fetch?: Fetch;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 interface ProvisionArgs {
@@ -56,6 +63,7 @@ export function parseProvisionArgs(argv: string[], env: ProvisionDeps['env']): P
         'oauth-redirect-url': { type: 'string' },
         source: { type: 'string', default: '.' },
         'token-key-version': { type: 'string', default: '1' },
+        'token-key-id': { type: 'string' },
         only: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -65,7 +73,7 @@ export function parseProvisionArgs(argv: string[], env: ProvisionDeps['env']): P
   }
   if (values.help) return 'help';
   const project = projectId(values.project);
-  const reg = region(values.region);
+  const reg = functionRegion(values.region);
   const firestoreLocation = values['firestore-location'] ?? reg;
   if (!/^[a-z][a-z0-9-]{2,30}$/.test(firestoreLocation))
     throw new UsageError(
@@ -81,6 +89,9 @@ export function parseProvisionArgs(argv: string[], env: ProvisionDeps['env']): P
   const tokenKeyVersion = values['token-key-version'];
   if (!/^[1-9][0-9]{0,8}$/.test(tokenKeyVersion))
     throw new UsageError('--token-key-version must be a version number (1, 2, ...)');
+  const tokenKeyId = values['token-key-id'] ?? null;
+  if (tokenKeyId !== null && !/^[A-Za-z0-9_-]{1,32}$/.test(tokenKeyId))
+    throw new UsageError("--token-key-id must be 1-32 letters, digits, '_' or '-'");
   let only: Group[] | null = null;
   if (values.only !== undefined) {
     only = values.only.split(',').map((g) => {
@@ -103,6 +114,7 @@ export function parseProvisionArgs(argv: string[], env: ProvisionDeps['env']): P
       source: envValue(values.source, '--source'),
       googleClientId: clientId,
       tokenKeyVersion,
+      tokenKeyId,
       oauthStartUrl: url('oauth-start-url'),
       oauthRedirectUrl: url('oauth-redirect-url'),
       only,
@@ -149,12 +161,31 @@ export async function provisionMain(argv: string[], deps: ProvisionDeps): Promis
         pubsub: lazy(() => deps.pubsub(project)),
         log: deps.out,
         grant: deps.grant,
+        sleep: deps.sleep,
       },
     );
   } catch (e) {
     deps.err(`provision: ${e instanceof Error ? e.message : String(e)}`);
     deps.err('Fix the cause and run the same command again: every step is safe to repeat.');
     return 1;
+  }
+  if (plan.steps.some((s) => s.group === 'deploy')) {
+    const deployed = FUNCTIONS.map((f) => ({
+      name: f.name,
+      url: f.trigger.kind === 'http' ? functionUrl(project, reg, f.name) : null,
+    }));
+    deps.out(`Health check of the ${deployed.length} functions`);
+    const failed = await healthCheck(
+      deployed,
+      { project, region: reg },
+      { runner: deps.runner(), fetch: deps.fetch ?? ((url, init) => fetch(url, init)) },
+    );
+    for (const f of failed) deps.err(`provision: ${f.name} did not answer: ${f.problem}`);
+    if (failed.length > 0) {
+      deps.err('Its logs (gcloud functions logs read NAME) name what it refused at start.');
+      return 1;
+    }
+    deps.out('Every function answers.');
   }
   plan.notes.forEach((n) => deps.out(`Note: ${n}`));
   deps.out(`Done. OAuth callback URL: ${plan.oauthRedirectUrl}`);

@@ -3,6 +3,7 @@
 // nothing due costs one query); it must never come less often.
 import { CloudSchedulerClient } from '@google-cloud/scheduler';
 import { sha256 } from '../../shared/secrets.js';
+import { tickSchedule } from '../../shared/tick.js';
 import { TOPICS, tickJobId, topicPath } from './names.js';
 
 export interface TickJob {
@@ -22,18 +23,7 @@ export interface TickScheduler {
   remove(name: string): Promise<'deleted' | 'absent'>;
 }
 
-/**
- * unix-cron cannot say "every 90 minutes"; the tick period is the longest cron-expressible period
- * not above the interval: a divisor of an hour, or a whole number of hours dividing a day.
- */
-export function tickSchedule(intervalMinutes: number): { cron: string; periodMinutes: number } {
-  const minutes = [60, 30, 20, 15, 12, 10, 6, 5].find((d) => d <= intervalMinutes);
-  const hours = [24, 12, 8, 6, 4, 3, 2].find((h) => h * 60 <= intervalMinutes);
-  if (hours) return { cron: hours === 24 ? '0 0 * * *' : `0 */${hours} * * *`, periodMinutes: hours * 60 };
-  if (minutes === 60) return { cron: '0 * * * *', periodMinutes: 60 };
-  if (minutes) return { cron: `*/${minutes} * * * *`, periodMinutes: minutes };
-  throw new Error(`interval ${intervalMinutes} is below the 5-minute minimum`);
-}
+export { tickSchedule };
 
 export const tickJobName = (project: string, region: string, tenantId: string): string =>
   `projects/${project}/locations/${region}/jobs/${tickJobId(tenantId, sha256)}`;

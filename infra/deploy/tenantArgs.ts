@@ -14,8 +14,15 @@ export const TENANT_USAGE = `Usage: npm run tenant -- COMMAND [options]
       (--creatio-user USER [--creatio-password PASSWORD]
        | --creatio-client-id ID [--creatio-client-secret SECRET] --creatio-token-url URL)
       [--interval MINUTES (5-1440, default ${DEFAULT_INTERVAL})] [--google-group NAME (default ${DEFAULT_GROUP})]
-      [--policy ${POLICIES.join('|')}] [--replace] [--no-scheduler]
+      [--policy ${POLICIES.join('|')}] [--replace] [--no-scheduler] [--no-check]
       The password or client secret may come from CREATIO_PASSWORD / CREATIO_CLIENT_SECRET instead.
+      Logs in to Creatio and reads one page of contact folders before saving; --no-check skips that
+      (for a Creatio not reachable from here). A plain http:// URL is refused except on loopback.
+  check --creatio-url URL (the same credential options as add)
+      Only that login and read; nothing is saved.
+  reseal [--tenant ID]
+      Seals every stored secret (Creatio secrets, Google refresh tokens) with the current key
+      (TOKEN_ENCRYPTION_KEY_ID); run after adding a key, before retiring the old one.
   list
   show --tenant ID
   rotate-key --tenant ID
@@ -23,8 +30,9 @@ export const TENANT_USAGE = `Usage: npm run tenant -- COMMAND [options]
 
   Every command: [--project PROJECT (default $GOOGLE_CLOUD_PROJECT)]
   Scheduler commands: [--region REGION (default $GOOGLE_CLOUD_REGION)]
-  add needs TOKEN_ENCRYPTION_KEY (base64 of 32 bytes) or TOKEN_ENCRYPTION_SECRET (its Secret Manager
-  version, e.g. projects/P/secrets/contact-sync-token-key/versions/1).`;
+  add and reseal need TOKEN_ENCRYPTION_KEYS (id:base64 of 32 bytes,...; TOKEN_ENCRYPTION_KEY_ID names the
+  current one), TOKEN_ENCRYPTION_KEY (one key) or TOKEN_ENCRYPTION_SECRET (the Secret Manager version
+  holding the ring, e.g. projects/P/secrets/contact-sync-token-key/versions/1).`;
 
 export type CreatioAuthInput =
   | { mode: 'cookie'; userName: string; password: string }
@@ -46,7 +54,10 @@ export type TenantCommand =
       googleGroupName: string;
       policy: ConnectionSettings['policy'];
       replace: boolean;
+      noCheck: boolean;
     })
+  | (Common & { command: 'check'; creatioUrl: string; auth: CreatioAuthInput })
+  | (Common & { command: 'reseal'; tenantId: string | null })
   | (Common & { command: 'list' })
   | (Common & { command: 'show' | 'rotate-key'; tenantId: string })
   | (Common & { command: 'remove'; tenantId: string; confirmed: boolean })
@@ -65,6 +76,7 @@ const OPTIONS = {
   policy: { type: 'string' },
   replace: { type: 'boolean', default: false },
   'no-scheduler': { type: 'boolean', default: false },
+  'no-check': { type: 'boolean', default: false },
   yes: { type: 'boolean', default: false },
   project: { type: 'string' },
   region: { type: 'string' },
@@ -88,7 +100,17 @@ const ALLOWED: Record<string, Flag[]> = {
     'policy',
     'replace',
     'no-scheduler',
+    'no-check',
   ],
+  check: [
+    'creatio-url',
+    'creatio-user',
+    'creatio-password',
+    'creatio-client-id',
+    'creatio-client-secret',
+    'creatio-token-url',
+  ],
+  reseal: ['tenant'],
   list: [],
   show: ['tenant'],
   'rotate-key': ['tenant'],
@@ -111,9 +133,9 @@ export function parseTenantArgs(argv: string[], env: Record<string, string | und
   }
   const command = positionals[0];
   if (values.help || command === 'help') return { command: 'help' };
-  if (!command) throw new UsageError('a command is required: add, list, show, rotate-key or remove');
+  if (!command) throw new UsageError(`a command is required: ${Object.keys(ALLOWED).join(', ')}`);
   if (!(command in ALLOWED))
-    throw new UsageError('unknown command (commands: add, list, show, rotate-key, remove)');
+    throw new UsageError(`unknown command (commands: ${Object.keys(ALLOWED).join(', ')})`);
   // Extra words are not echoed: a misplaced secret would otherwise end up on the terminal.
   if (positionals.length > 1) throw new UsageError(`${command}: unexpected argument; options start with --`);
   const allowed = [...ALLOWED[command]!, ...EVERYWHERE];
@@ -134,13 +156,23 @@ export function parseTenantArgs(argv: string[], env: Record<string, string | und
       return { ...common, command, tenantId: tenantId(values.tenant) };
     case 'remove':
       return { ...common, command, tenantId: tenantId(values.tenant), confirmed: values.yes === true };
+    case 'reseal':
+      return { ...common, command, tenantId: values.tenant === undefined ? null : tenantId(values.tenant) };
+    case 'check':
+      return {
+        ...common,
+        command,
+        creatioUrl: creatioUrl(values['creatio-url'], '--creatio-url'),
+        auth: creatioAuth(values, env),
+      };
     default:
       return {
         ...common,
         command: 'add',
         tenantId: tenantId(values.tenant),
-        creatioUrl: httpUrl(values['creatio-url'], '--creatio-url'),
+        creatioUrl: creatioUrl(values['creatio-url'], '--creatio-url'),
         auth: creatioAuth(values, env),
+        noCheck: values['no-check'] === true,
         intervalMinutes:
           values.interval === undefined ? DEFAULT_INTERVAL : integer(values.interval, '--interval', 5, 1440),
         googleGroupName: groupName(values['google-group'] ?? DEFAULT_GROUP),
@@ -180,13 +212,23 @@ function creatioAuth(values: Values, env: Record<string, string | undefined>): C
       mode: 'oauth',
       clientId,
       clientSecret: nonEmpty(secret, '--creatio-client-secret (or CREATIO_CLIENT_SECRET)'),
-      tokenUrl: httpUrl(values['creatio-token-url'], '--creatio-token-url'),
+      tokenUrl: creatioUrl(values['creatio-token-url'], '--creatio-token-url'),
     };
   }
   throw new UsageError(
     'Creatio credentials are required: --creatio-user with --creatio-password, or --creatio-client-id ' +
       'with --creatio-client-secret and --creatio-token-url',
   );
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Passwords and tokens travel to it: https, except a Creatio on this machine (stand-ins, tunnels). */
+function creatioUrl(value: string | undefined, flag: string): string {
+  const url = new URL(httpUrl(value, flag));
+  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname))
+    throw new UsageError(`${flag} must be https:// (plain http:// is allowed only for localhost)`);
+  return value!;
 }
 
 function nonEmpty(value: string | undefined, flag: string): string {

@@ -1,12 +1,15 @@
 // `npm run tenant -- COMMAND ...`: registers and manages tenants. Exit codes: 0 done, 1 failed,
 // 2 wrong usage. Nothing secret is printed except the new API key, once, on its own line.
 import type { Firestore } from '@google-cloud/firestore';
-import type { SecretAuth } from '../../shared/adapters/secretmanager/secretVersion.js';
+import { connections } from '../../shared/adapters/firestore/paths.js';
+import type { SecretManagerOptions } from '../../shared/adapters/secretmanager/keyRing.js';
 import type { TickScheduler } from './scheduler.js';
 import { tickJob, tickJobName, tickSchedule } from './scheduler.js';
 import type { TenantCommand } from './tenantArgs.js';
 import { TENANT_USAGE, parseTenantArgs } from './tenantArgs.js';
 import { keySource, loadSealer } from './tenantKey.js';
+import { checkCreatio } from './creatioCheck.js';
+import { resealAll } from './reseal.js';
 import {
   TenantProblem,
   addTenant,
@@ -26,8 +29,8 @@ export interface TenantDeps {
   firestore: (projectId: string) => Firestore;
   scheduler: () => TickScheduler;
   now: () => number;
-  /** Credentials for Secret Manager (TOKEN_ENCRYPTION_SECRET); application default credentials otherwise. */
-  secretAuth?: () => SecretAuth;
+  /** Options of the Secret Manager client (TOKEN_ENCRYPTION_SECRET); its defaults otherwise. */
+  secretManager?: () => SecretManagerOptions;
 }
 
 type Run = Exclude<TenantCommand, { command: 'help' }>;
@@ -66,7 +69,7 @@ function checkBeforeWriting(cmd: Run, env: TenantDeps['env']): void {
     throw new UsageError(
       `remove deletes tenant ${cmd.tenantId} with all its connections and sync state; add --yes to confirm`,
     );
-  if (cmd.command === 'add') keySource(env);
+  if (cmd.command === 'add' || cmd.command === 'reseal') keySource(env);
   if ((cmd.command === 'add' || cmd.command === 'remove') && schedulerSkip(cmd, env) === null && !cmd.region)
     throw new UsageError(
       '--region (or GOOGLE_CLOUD_REGION) is required for the Cloud Scheduler job; --no-scheduler skips it',
@@ -82,12 +85,34 @@ function schedulerSkip(cmd: Run, env: TenantDeps['env']): string | null {
 }
 
 async function run(cmd: Run, deps: TenantDeps): Promise<void> {
+  if (cmd.command === 'check') {
+    await checkCreatio(cmd.creatioUrl, cmd.auth);
+    deps.out(`Creatio check: logged in to ${cmd.creatioUrl} and read contact folders.`);
+    return;
+  }
   const db = deps.firestore(cmd.project);
   switch (cmd.command) {
+    case 'reseal': {
+      const sealer = await loadSealer(keySource(deps.env), deps.secretManager?.());
+      const c = await resealAll(db, sealer, cmd.tenantId);
+      deps.out(
+        `Resealed ${c.resealed} secrets of ${c.tenants} tenants with key ${sealer.currentKeyId}; ` +
+          `${c.current} were already sealed with it.`,
+      );
+      return;
+    }
     case 'add': {
+      // The key first (a wrong one must not cost a login), then Creatio, then the one write.
+      const sealer = await loadSealer(keySource(deps.env), deps.secretManager?.());
+      if (cmd.replace) await refuseSlowerTick(db, cmd.tenantId, cmd.intervalMinutes);
+      if (cmd.noCheck) deps.out('Creatio check: skipped (--no-check).');
+      else {
+        await checkCreatio(cmd.creatioUrl, cmd.auth);
+        deps.out(`Creatio check: logged in to ${cmd.creatioUrl} and read contact folders.`);
+      }
       const { apiKey } = await addTenant(
         db,
-        await loadSealer(keySource(deps.env), deps.secretAuth?.()),
+        sealer,
         {
           tenantId: cmd.tenantId,
           creatioUrl: cmd.creatioUrl,
@@ -145,6 +170,21 @@ async function run(cmd: Run, deps: TenantDeps): Promise<void> {
       return;
     }
   }
+}
+
+/** A longer tick would run the tenant's quicker connections at its pace, slower than they say. */
+async function refuseSlowerTick(db: Firestore, tenantId: string, intervalMinutes: number): Promise<void> {
+  const period = tickSchedule(intervalMinutes).periodMinutes;
+  const rows = await connections(db, tenantId).select('intervalMinutes').get();
+  const shortest = Math.min(
+    ...rows.docs.map((d) => Number(d.get('intervalMinutes'))).filter(Number.isFinite),
+  );
+  if (shortest < period)
+    throw new TenantProblem(
+      `--interval ${intervalMinutes} makes the scheduler tick every ${period} minutes, but a connection ` +
+        `of tenant ${tenantId} syncs every ${shortest}; use --interval ${shortest} or less, or lengthen ` +
+        'those connections first',
+    );
 }
 
 function printKey(apiKey: string, deps: TenantDeps): void {

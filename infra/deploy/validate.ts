@@ -1,6 +1,7 @@
 // Arguments are checked before anything is called, and a refusal names the argument and the rule.
 // Error messages never quote a value that may be a secret.
 import { isId } from '../../shared/requests.js';
+import { FUNCTION_REGIONS } from './regions.js';
 
 /** A mistake in how the command was called: printed as is, exit code 2. */
 export class UsageError extends Error {
@@ -31,6 +32,16 @@ export function region(value: string | undefined, flag = '--region'): string {
   if (!REGION.test(value))
     throw new UsageError(`${flag} "${value}" is not a Google Cloud region (for example us-central1)`);
   return value;
+}
+
+/** A region where Cloud Run functions can be deployed (infra/deploy/regions.ts). */
+export function functionRegion(value: string | undefined, flag = '--region'): string {
+  const r = region(value, flag);
+  if (!FUNCTION_REGIONS.includes(r))
+    throw new UsageError(
+      `${flag} "${r}" is not a region Cloud Run functions serve (for example us-central1, europe-west1)`,
+    );
+  return r;
 }
 
 export function tenantId(value: string | undefined, flag = '--tenant'): string {

@@ -1,22 +1,17 @@
-// Configuration at start: every variable validated, failures naming the variables; the token key from
-// the environment or from Secret Manager (fetched once, with credentials, checksum verified); and a
-// function of a misconfigured deployment answering a plain 500 that names nothing secret.
+// Configuration at start: every variable validated, failures naming the variables; the token key ring
+// (mounted from Secret Manager when deployed) with its current key; and a function of a misconfigured
+// deployment answering a plain 500 that names nothing secret.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { OAuth2Client } from 'google-auth-library';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import '../../functions/index.js';
 import { setLogSink } from '../../functions/log.js';
 import type { LogSink } from '../../functions/log.js';
 import { ConfigError, serviceConfig } from '../../shared/config.js';
 import { SyncError } from '../../shared/errors.js';
-import { Sealer } from '../../shared/secrets.js';
 import { buildApp, useApp } from '../../shared/compose.js';
-import type { SecretAuth } from '../../shared/adapters/secretmanager/secretVersion.js';
-import { crc32c } from '../../shared/adapters/secretmanager/crc32c.js';
 import { RecordingQueue, call } from './harness.js';
 
 const BASE: Record<string, string> = {
@@ -48,20 +43,24 @@ describe('compose: configuration and the token key', function () {
       assert.equal(c.timeBudgetMs, 480_000);
       assert.equal(c.leaseTtlMs, 600_000);
       assert.equal(c.google.peopleApiUrl, 'https://people.googleapis.com');
-      assert.ok('key' in c.encryption && c.encryption.key.length === 32);
+      assert.equal(c.keys.keys[0]!.key.length, 32);
     });
 
     it('names every missing variable at once', () => {
       failsNaming({}, [
         'GOOGLE_CLOUD_PROJECT',
-        'TOKEN_ENCRYPTION_KEY',
+        'TOKEN_ENCRYPTION_KEYS',
         'OAUTH_START_URL',
         'PAGES_URL',
         'OAUTH_REDIRECT_URL',
         'GOOGLE_CLIENT_ID',
         'GOOGLE_CLIENT_SECRET',
       ]);
-      for (const name of Object.keys(BASE)) failsNaming({ ...BASE, [name]: undefined }, [name]);
+      // Without any key, the variable named is the key ring's, which replaced the single key.
+      for (const name of Object.keys(BASE))
+        failsNaming({ ...BASE, [name]: undefined }, [
+          name === 'TOKEN_ENCRYPTION_KEY' ? 'TOKEN_ENCRYPTION_KEYS' : name,
+        ]);
     });
 
     it('names the malformed ones', () => {
@@ -74,96 +73,76 @@ describe('compose: configuration and the token key', function () {
       ]);
       failsNaming({ ...BASE, SYNC_TIME_BUDGET_SECONDS: 'soon' }, ['SYNC_TIME_BUDGET_SECONDS']);
       failsNaming({ ...BASE, LEASE_TTL_SECONDS: '300' }, ['LEASE_TTL_SECONDS']);
-      failsNaming({ ...BASE, TOKEN_ENCRYPTION_SECRET: 'projects/p/secrets/k/versions/1' }, [
-        'TOKEN_ENCRYPTION_KEY',
-      ]);
-      failsNaming({ ...BASE, TOKEN_ENCRYPTION_KEY: undefined, TOKEN_ENCRYPTION_SECRET: 'token-key' }, [
-        'TOKEN_ENCRYPTION_SECRET',
-      ]);
     });
   });
 
-  describe('the key from Secret Manager', () => {
-    let server: Server;
-    let url: string;
-    const requests: IncomingMessage[] = [];
-    let reply: (req: IncomingMessage) => { status: number; body: unknown } = () => ({
-      status: 500,
-      body: {},
-    });
+  describe('the key ring', () => {
+    const key = () => randomBytes(32).toString('base64');
+    const ring = (env: Record<string, string | undefined>) =>
+      serviceConfig({ ...BASE, TOKEN_ENCRYPTION_KEY: undefined, ...env }).keys;
 
-    before(async () => {
-      server = createServer((req, res) => {
-        requests.push(req);
-        const r = reply(req);
-        res.writeHead(r.status, { 'content-type': 'application/json' }).end(JSON.stringify(r.body));
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    });
-    after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-    const auth = (): SecretAuth => {
-      const client = new OAuth2Client();
-      client.setCredentials({ access_token: 'test-access-token', expiry_date: Date.now() + 3_600_000 });
-      return { getClient: async () => client } as unknown as SecretAuth;
-    };
-    const VERSION = 'projects/demo/secrets/token-key/versions/3';
-    const env = {
-      ...BASE,
-      TOKEN_ENCRYPTION_KEY: '',
-      TOKEN_ENCRYPTION_SECRET: VERSION,
-    };
-    const serve = (payload: Buffer, crc = crc32c(payload)) => {
-      reply = (req) =>
-        req.url === `/v1/${VERSION}:access`
-          ? {
-              status: 200,
-              body: { name: VERSION, payload: { data: payload.toString('base64'), dataCrc32c: String(crc) } },
-            }
-          : { status: 404, body: { error: { code: 404, status: 'NOT_FOUND' } } };
-    };
-    const build = () =>
-      buildApp({ ...env, SECRET_MANAGER_API_URL: url }, { secretAuth: auth(), queue: new RecordingQueue() });
-
-    it('fetches the version once at start, with credentials, and seals with it', async () => {
-      const key = randomBytes(32);
-      serve(Buffer.from(key.toString('base64')));
-      requests.length = 0;
-      const app = await build();
-      try {
-        assert.equal(requests.length, 1);
-        assert.equal(requests[0]!.headers.authorization, 'Bearer test-access-token');
-        const sealed = new Sealer(key).seal('refresh-token', 'google:acme/alice');
-        assert.equal(app.sealer.open(sealed, 'google:acme/alice'), 'refresh-token');
-      } finally {
-        await app.close();
-      }
-    });
-
-    it('accepts the raw 32 bytes as the payload too', async () => {
-      const key = randomBytes(32);
-      serve(key);
-      const app = await build();
-      try {
-        assert.equal(app.sealer.open(new Sealer(key).seal('x', 'c'), 'c'), 'x');
-      } finally {
-        await app.close();
-      }
-    });
-
-    it('refuses a payload that fails its checksum, is not a key, or cannot be read', async () => {
-      const isConfig = (pattern: RegExp) => (e: unknown) =>
-        e instanceof SyncError && e.kind === 'config' && pattern.test(e.message);
-      serve(randomBytes(32), 12345);
-      await assert.rejects(build(), isConfig(/checksum/));
-      serve(Buffer.from('too short'));
-      await assert.rejects(build(), isConfig(/32 bytes/));
-      reply = () => ({ status: 403, body: { error: { code: 403, status: 'PERMISSION_DENIED' } } });
-      await assert.rejects(
-        build(),
-        isConfig(/refused projects\/demo\/secrets\/token-key\/versions\/3 \(HTTP 403\)/),
+    it('reads TOKEN_ENCRYPTION_KEYS with ids, the current one named', () => {
+      const r = ring({ TOKEN_ENCRYPTION_KEYS: `k1:${key()},k2:${key()}`, TOKEN_ENCRYPTION_KEY_ID: 'k2' });
+      assert.equal(r.current, 'k2');
+      assert.deepEqual(
+        r.keys.map((k) => k.id),
+        ['k1', 'k2'],
       );
+      // One key needs no name; a bare key (the older single key) has id 0.
+      assert.equal(ring({ TOKEN_ENCRYPTION_KEYS: `k1:${key()}` }).current, 'k1');
+      assert.equal(serviceConfig(BASE).keys.current, '0');
+    });
+
+    it('names the variable at fault, never a key', () => {
+      const k = key();
+      const env = { ...BASE, TOKEN_ENCRYPTION_KEY: undefined };
+      failsNaming({ ...env, TOKEN_ENCRYPTION_KEYS: `k1:${k},k2:${key()}` }, ['TOKEN_ENCRYPTION_KEY_ID']);
+      failsNaming({ ...env, TOKEN_ENCRYPTION_KEYS: `k1:${k}`, TOKEN_ENCRYPTION_KEY_ID: 'k9' }, [
+        'TOKEN_ENCRYPTION_KEY_ID',
+      ]);
+      failsNaming({ ...env, TOKEN_ENCRYPTION_KEYS: `k1:${k},k1:${key()}`, TOKEN_ENCRYPTION_KEY_ID: 'k1' }, [
+        'TOKEN_ENCRYPTION_KEYS',
+      ]);
+      failsNaming({ ...env, TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(16).toString('base64')}` }, [
+        'TOKEN_ENCRYPTION_KEYS',
+      ]);
+      failsNaming({ ...BASE, TOKEN_ENCRYPTION_KEYS: `k1:${k}` }, ['TOKEN_ENCRYPTION_KEYS']);
+      try {
+        serviceConfig({ ...env, TOKEN_ENCRYPTION_KEYS: `k1:${k},k2:short` });
+        assert.fail('accepted');
+      } catch (e) {
+        assert.ok(!String((e as Error).message).includes(k));
+      }
+    });
+
+    it('seals with the current key and opens what the older keys sealed', async () => {
+      const k1 = key();
+      const old = await buildApp(
+        { ...BASE, TOKEN_ENCRYPTION_KEY: undefined, TOKEN_ENCRYPTION_KEYS: `k1:${k1}` },
+        { queue: new RecordingQueue() },
+      );
+      const both = await buildApp(
+        {
+          ...BASE,
+          TOKEN_ENCRYPTION_KEY: undefined,
+          TOKEN_ENCRYPTION_KEYS: `k1:${k1},k2:${key()}`,
+          TOKEN_ENCRYPTION_KEY_ID: 'k2',
+        },
+        { queue: new RecordingQueue() },
+      );
+      try {
+        const sealed = old.sealer.seal('refresh-token', 'google:acme/alice');
+        assert.match(sealed, /^v2\.k1\./);
+        assert.equal(both.sealer.open(sealed, 'google:acme/alice'), 'refresh-token');
+        assert.match(both.sealer.seal('x', 'c'), /^v2\.k2\./);
+        assert.throws(
+          () => old.sealer.open(both.sealer.seal('x', 'c'), 'c'),
+          (e: unknown) => e instanceof SyncError && /token key k2, which is not configured/.test(e.message),
+        );
+      } finally {
+        await old.close();
+        await both.close();
+      }
     });
   });
 
@@ -174,7 +153,7 @@ describe('compose: configuration and the token key', function () {
     let syncUser: Server;
 
     before(async () => {
-      for (const name of [...Object.keys(BASE), 'TOKEN_ENCRYPTION_SECRET']) {
+      for (const name of [...Object.keys(BASE), 'TOKEN_ENCRYPTION_KEYS']) {
         saved[name] = process.env[name];
         delete process.env[name];
       }

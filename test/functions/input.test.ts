@@ -193,6 +193,14 @@ describe('functions: input handling', function () {
           'validation',
           message,
         );
+      // The tenant ticks every 15 minutes: a 10-minute interval would silently run every 15.
+      await expectError(
+        'interval under the tick',
+        () => call(url, { method: 'PUT', json: { ...good, intervalMinutes: 10 }, apiKey: seed.apiKey }),
+        400,
+        'validation',
+        /ticks every 15 minutes; the smallest interval it allows is 15/,
+      );
       const saved = await call(url, { method: 'PUT', json: good, apiKey: seed.apiKey });
       assert.equal(saved.status, 200, saved.text);
       assert.deepEqual(saved.json, good);

@@ -372,7 +372,7 @@ describe('functions: OAuth tickets, states and sealed tokens', function () {
       await connectUser(h, seed, userId, folder);
       const raw = (await h.db.doc(`tenants/${seed.tenantId}/connections/${userId}`).get()).data()!;
       const sealed = raw.refreshTokenSealed as string;
-      assert.match(sealed, /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+      assert.match(sealed, /^v2\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
       const token = h.app.sealer.open(sealed, googleTokenContext(seed.tenantId, userId));
       assert.ok(token.length > 10);
 

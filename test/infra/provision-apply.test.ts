@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { CommandResult, CommandRunner } from '../../infra/deploy/gcloud.js';
-import { StepFailed, applyPlan } from '../../infra/deploy/apply.js';
+import { PROPAGATION_DELAYS_MS, StepFailed, applyPlan } from '../../infra/deploy/apply.js';
 import { loadIndexConfig } from '../../infra/deploy/indexes.js';
 import type { PlanOptions } from '../../infra/deploy/plan.js';
 import { buildPlan } from '../../infra/deploy/plan.js';
@@ -210,5 +210,137 @@ describe('provisioning in apply mode (gcloud stand-in, Pub/Sub emulator)', funct
       out.at(-1),
       `Done. OAuth callback URL: https://${REGION}-${project}.cloudfunctions.net/oauthCallback`,
     );
+  });
+
+  it('retries a binding IAM refuses while a new identity propagates, within a bound', async () => {
+    const plan = buildPlan({ ...options, only: ['iam'] }, loadIndexConfig());
+    const agentCreate = plan.steps.findIndex((st) => st.title.startsWith('Pub/Sub service agent (created'));
+    const agentGrant = plan.steps.findIndex((st) => st.title.startsWith('Pub/Sub service agent: publish'));
+    assert.ok(
+      agentCreate >= 0 && agentCreate < agentGrant,
+      'the agent is created before it is granted roles',
+    );
+    let refusals = 2;
+    const slept: number[] = [];
+    const notYet = {
+      code: 1,
+      stdout: '',
+      stderr:
+        'ERROR: (gcloud.projects.add-iam-policy-binding) INVALID_ARGUMENT: Service account contact-sync-runner@p.iam.gserviceaccount.com does not exist.',
+    };
+    const { runner, calls } = fakeGcloud((args) =>
+      args.includes('add-iam-policy-binding') &&
+      args.some((a) => a.includes('contact-sync-runner')) &&
+      refusals-- > 0
+        ? notYet
+        : null,
+    );
+    await applyPlan(
+      plan,
+      { project, region: REGION },
+      {
+        runner,
+        pubsub: () => pubsub,
+        log: () => undefined,
+        grant,
+        sleep: async (ms) => void slept.push(ms),
+      },
+    );
+    assert.deepEqual(slept, [5_000, 10_000]);
+    assert.ok(
+      calls.some((c) =>
+        c.join(' ').startsWith('beta services identity create --service=pubsub.googleapis.com'),
+      ),
+    );
+
+    // Still refused after every retry: the step fails, naming it, after a bounded wait.
+    const stuck = fakeGcloud((args) =>
+      args.includes('add-iam-policy-binding') && args.some((a) => a.includes('contact-sync-runner'))
+        ? notYet
+        : null,
+    );
+    slept.length = 0;
+    await assert.rejects(
+      applyPlan(
+        plan,
+        { project, region: REGION },
+        {
+          runner: stuck.runner,
+          pubsub: () => pubsub,
+          log: () => undefined,
+          grant,
+          sleep: async (ms) => void slept.push(ms),
+        },
+      ),
+      (e: unknown) => e instanceof StepFailed && /contact-sync-runner/.test(e.message),
+    );
+    assert.equal(slept.length, PROPAGATION_DELAYS_MS.length);
+    // A refusal of another kind is not retried.
+    const denied = fakeGcloud(() => ({
+      code: 1,
+      stdout: '',
+      stderr: 'PERMISSION_DENIED: caller lacks iam.setIamPolicy',
+    }));
+    slept.length = 0;
+    await assert.rejects(
+      applyPlan(
+        plan,
+        { project, region: REGION },
+        {
+          runner: denied.runner,
+          pubsub: () => pubsub,
+          log: () => undefined,
+          grant,
+          sleep: async (ms) => void slept.push(ms),
+        },
+      ),
+      StepFailed,
+    );
+    assert.deepEqual(slept, []);
+  });
+
+  it('health-checks every deployed function after a deploy and names those that do not answer', async () => {
+    const { runner } = fakeGcloud((args) =>
+      args[0] === 'functions' && args[1] === 'describe'
+        ? { code: 0, stdout: args[2] === 'syncUser' ? 'FAILED\n' : 'ACTIVE\n', stderr: '' }
+        : null,
+    );
+    const asked: string[] = [];
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await provisionMain(
+      [
+        '--project',
+        project,
+        '--region',
+        REGION,
+        '--google-client-id',
+        '1234-abc.apps.googleusercontent.com',
+        '--only',
+        'deploy',
+      ],
+      {
+        env: {},
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        indexes: () => loadIndexConfig(),
+        runner: () => runner,
+        pubsub: () => pubsub,
+        grant,
+        fetch: async (url) => {
+          asked.push(url);
+          return { status: url.endsWith('/syncStatus') ? 503 : 401 };
+        },
+      },
+    );
+    assert.equal(code, 1);
+    assert.deepEqual(
+      err.filter((l) => l.includes('did not answer')),
+      [
+        'provision: syncUser did not answer: state FAILED (gcloud exited 0)',
+        'provision: syncStatus did not answer: answered HTTP 503',
+      ],
+    );
+    assert.equal(asked.length, 5, 'every HTTP function is asked');
   });
 });

@@ -11,6 +11,7 @@ import { buildPlan } from '../../infra/deploy/plan.js';
 import type { ProvisionDeps } from '../../infra/deploy/provisionCli.js';
 import { parseProvisionArgs, provisionMain } from '../../infra/deploy/provisionCli.js';
 import { stepCommands } from '../../infra/deploy/render.js';
+import { DECOMMISSIONED, runtimeProblem } from '../../infra/deploy/runtime.js';
 
 const OPTIONS: PlanOptions = {
   project: 'acme-sync-prod',
@@ -74,7 +75,7 @@ describe('provisioning plan', () => {
     );
   });
 
-  it('deploys each of the functions as gen2 Node 20 with its own trigger, entry point and account', () => {
+  it('deploys each of the functions as gen2 Node 24 with its own trigger, entry point and account', () => {
     const p = plan();
     assert.deepEqual(
       FUNCTIONS.map((f) => f.name),
@@ -98,7 +99,7 @@ describe('provisioning plan', () => {
       const args = deployOf(p, f.name);
       for (const expected of [
         '--gen2',
-        '--runtime=nodejs20',
+        '--runtime=nodejs24',
         '--region=europe-west1',
         '--source=.',
         // Big first syncs and full resyncs measure about 250-260 MiB: syncUser gets headroom.
@@ -147,18 +148,21 @@ describe('provisioning plan', () => {
       );
       assert.equal(env.OAUTH_START_URL, 'https://europe-west1-acme-sync-prod.cloudfunctions.net/oauthStart');
       assert.equal(env.GOOGLE_CLIENT_ID, '1234-abc.apps.googleusercontent.com');
-      assert.equal(
-        env.TOKEN_ENCRYPTION_SECRET,
-        'projects/acme-sync-prod/secrets/contact-sync-token-key/versions/1',
-      );
       assert.equal(env.TOKEN_ENCRYPTION_KEY, undefined);
+      assert.equal(env.TOKEN_ENCRYPTION_KEYS, undefined);
       assert.equal(env.GOOGLE_CLIENT_SECRET, undefined);
+      // The key ring pinned to its version, the client secret at its latest.
       assert.equal(
         flag(args, '--set-secrets'),
-        'GOOGLE_CLIENT_SECRET=contact-sync-google-client-secret:latest',
+        'TOKEN_ENCRYPTION_KEYS=contact-sync-token-key:1,GOOGLE_CLIENT_SECRET=contact-sync-google-client-secret:latest',
       );
-      // What Cloud Run will hand the function: the plain variables plus the mounted secret.
-      const config = serviceConfig({ ...env, GOOGLE_CLIENT_SECRET: 'mounted-at-runtime' });
+      assert.ok(Number(flag(args, '--max-instances')) >= 1, `${f.name}: --max-instances`);
+      // What Cloud Run will hand the function: the plain variables plus the mounted secrets.
+      const config = serviceConfig({
+        ...env,
+        GOOGLE_CLIENT_SECRET: 'mounted-at-runtime',
+        TOKEN_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+      });
       assert.ok(config.timeBudgetMs < SYNC_TIMEOUT_SECONDS * 1000);
       assert.ok(config.leaseTtlMs > SYNC_TIMEOUT_SECONDS * 1000);
     }
@@ -189,6 +193,22 @@ describe('provisioning plan', () => {
       invokers.map((s) => s.args[2]),
       ['tickTenant', 'syncUser'],
     );
+  });
+
+  it('deploys every function on a runtime that is not decommissioned on the day the test runs', () => {
+    const today = new Date();
+    for (const f of FUNCTIONS) {
+      const runtime = flag(deployOf(plan(), f.name), '--runtime');
+      assert.ok(runtime, `${f.name}: no --runtime`);
+      assert.equal(runtimeProblem(runtime, today), null, `${f.name}: ${runtimeProblem(runtime, today)}`);
+    }
+    // The same check refuses what is past its date, and what it knows no date for.
+    assert.match(
+      runtimeProblem('nodejs20', new Date(`${DECOMMISSIONED.nodejs20}T00:00:00Z`)) ?? '',
+      /2026-10-30/,
+    );
+    assert.equal(runtimeProblem('nodejs20', new Date('2026-10-29T23:59:59Z')), null);
+    assert.match(runtimeProblem('nodejs18', today) ?? '', /not a runtime/);
   });
 
   it('creates the composite index the due-connection query needs and the TTL policy of one-time tokens', () => {
@@ -269,7 +289,7 @@ describe('npm run provision', () => {
     });
     assert.match(
       text,
-      /gcloud functions deploy syncUser --gen2 --runtime=nodejs20 --region=us-central1 --source=\. --entry-point=syncUser --trigger-topic=contact-sync-user/,
+      /gcloud functions deploy syncUser --gen2 --runtime=nodejs24 --region=us-central1 --source=\. --entry-point=syncUser --trigger-topic=contact-sync-user/,
     );
     assert.match(
       text,
@@ -289,10 +309,18 @@ describe('npm run provision', () => {
     const text = [...out, ...err].join('\n');
     for (const value of Object.values(secrets)) assert.ok(!text.includes(value));
     assert.match(text, /GOOGLE_CLIENT_ID=1234-abc\.apps\.googleusercontent\.com/);
-    assert.match(text, /--set-secrets=GOOGLE_CLIENT_SECRET=contact-sync-google-client-secret:latest/);
+    assert.match(
+      text,
+      /--set-secrets=TOKEN_ENCRYPTION_KEYS=contact-sync-token-key:1,GOOGLE_CLIENT_SECRET=contact-sync-google-client-secret:latest/,
+    );
   });
 
   const refusals: [string, string[], RegExp][] = [
+    [
+      'a region Cloud Run functions do not serve',
+      ['--project', 'acme-sync-prod', '--region', 'europe-west7', '--plan'],
+      /"europe-west7" is not a region Cloud Run functions serve/,
+    ],
     ['a missing project', ['--region', 'us-central1', '--plan'], /--project is required/],
     [
       'a malformed project',

@@ -3,15 +3,20 @@
 // so what the command writes is what the functions accept. No Google Cloud is called.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { OAuth2Client } from 'google-auth-library';
 import type { Firestore } from '@google-cloud/firestore';
 import { authorizeTenant } from '../../shared/apiKeys.js';
 import { FirestoreMeter, FirestoreTenants } from '../../shared/adapters/firestore/index.js';
 import { connectionDoc, tenantDoc } from '../../shared/adapters/firestore/paths.js';
-import type { SecretAuth } from '../../shared/adapters/secretmanager/secretVersion.js';
+import { crc32c } from '../../shared/adapters/secretmanager/crc32c.js';
 import { Sealer, sha256 } from '../../shared/secrets.js';
 import type { TickJob, TickScheduler } from '../../infra/deploy/scheduler.js';
 import type { TenantDeps } from '../../infra/deploy/tenantCli.js';
 import { tenantMain } from '../../infra/deploy/tenantCli.js';
+import type { CreatioStandin } from '../../infra/standins/creatio/index.js';
+import { startCreatioStandin } from '../../infra/standins/creatio/index.js';
 import {
   firestoreEmulator,
   newFirestore,
@@ -91,6 +96,8 @@ describe('npm run tenant (Firestore emulator)', function () {
     'Supervisor',
     '--creatio-password',
     PASSWORD,
+    // No Creatio at that address: the check has tests of its own, against the stand-in.
+    '--no-check',
   ];
   const stored = async (id: string) => (await tenantDoc(db, id).get()).data();
   const apiKeyOf = (run: Run): string => {
@@ -149,6 +156,7 @@ describe('npm run tenant (Firestore emulator)', function () {
         '--creatio-token-url',
         'https://globex-is.creatio.com/connect/token',
         '--no-scheduler',
+        '--no-check',
       ],
       { env: { CREATIO_CLIENT_SECRET: CLIENT_SECRET } },
     );
@@ -170,35 +178,157 @@ describe('npm run tenant (Firestore emulator)', function () {
     assert.match(run.text, /Scheduler: skipped \(--no-scheduler was given\)/);
   });
 
-  it('reads the key from Secret Manager when TOKEN_ENCRYPTION_SECRET names it', async () => {
+  it('reads the key ring from Secret Manager with its client when TOKEN_ENCRYPTION_SECRET names it', async () => {
     const version = 'projects/p/secrets/contact-sync-token-key/versions/1';
-    const asked: string[] = [];
-    const auth = {
-      getClient: async () => ({
-        request: async ({ url }: { url: string }) => {
-          asked.push(url);
-          return { data: { name: version, payload: { data: Buffer.from(KEY_B64).toString('base64') } } };
-        },
-      }),
-    } as unknown as SecretAuth;
-    const out: string[] = [];
-    const code = await tenantMain(['add', ...cookieArgs('initech').slice(1), '--no-scheduler'], {
-      env: {
-        GOOGLE_CLOUD_PROJECT: project,
-        TOKEN_ENCRYPTION_SECRET: version,
-        SECRET_MANAGER_API_URL: 'http://127.0.0.1:9',
-      },
-      out: (l) => out.push(l),
-      err: (l) => out.push(l),
-      firestore: () => db,
-      scheduler: () => assert.fail('no scheduler'),
-      now: () => 0,
-      secretAuth: () => auth,
+    const ring = Buffer.from(`k1:${KEY_B64}`);
+    const asked: { url: string; authorization: string | undefined }[] = [];
+    // Secret Manager's REST surface (v1 versions.access), which the client speaks with fallback: true.
+    const server = createServer((req, res) => {
+      asked.push({ url: req.url ?? '', authorization: req.headers.authorization });
+      const ok = req.url?.split('?')[0] === `/v1/${version}:access`;
+      res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' }).end(
+        JSON.stringify(
+          ok
+            ? {
+                name: version,
+                payload: { data: ring.toString('base64'), dataCrc32c: String(crc32c(ring)) },
+              }
+            : { error: { code: 404, status: 'NOT_FOUND', message: 'not found' } },
+        ),
+      );
     });
-    assert.equal(code, 0, out.join('\n'));
-    assert.deepEqual(asked, [`http://127.0.0.1:9/v1/${version}:access`]);
-    const doc = await stored('initech');
-    assert.equal(new Sealer(KEY).open(doc!.creatio.auth.passwordSealed, 'creatio:initech'), PASSWORD);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const authClient = new OAuth2Client();
+    authClient.setCredentials({ access_token: 'test-access-token', expiry_date: Date.now() + 3_600_000 });
+    const options = {
+      fallback: true,
+      protocol: 'http',
+      apiEndpoint: '127.0.0.1',
+      port: (server.address() as AddressInfo).port,
+      authClient,
+    };
+    const out: string[] = [];
+    try {
+      const code = await tenantMain(['add', ...cookieArgs('initech').slice(1), '--no-scheduler'], {
+        env: { GOOGLE_CLOUD_PROJECT: project, TOKEN_ENCRYPTION_SECRET: version },
+        out: (l) => out.push(l),
+        err: (l) => out.push(l),
+        firestore: () => db,
+        scheduler: () => assert.fail('no scheduler'),
+        now: () => 0,
+        secretManager: () => options,
+      });
+      assert.equal(code, 0, out.join('\n'));
+      assert.equal(asked.length, 1);
+      assert.equal(asked[0]!.url.split('?')[0], `/v1/${version}:access`);
+      assert.equal(asked[0]!.authorization, 'Bearer test-access-token');
+      const doc = await stored('initech');
+      assert.match(doc!.creatio.auth.passwordSealed, /^v2\.k1\./);
+      assert.equal(
+        new Sealer({ current: 'k1', keys: [{ id: 'k1', key: KEY }] }).open(
+          doc!.creatio.auth.passwordSealed,
+          'creatio:initech',
+        ),
+        PASSWORD,
+      );
+
+      // A version Secret Manager refuses stops the command, and nothing is stored.
+      const bad = await tenantMain(['add', ...cookieArgs('initech2').slice(1), '--no-scheduler'], {
+        env: { GOOGLE_CLOUD_PROJECT: project, TOKEN_ENCRYPTION_SECRET: version.replace('/1', '/2') },
+        out: (l) => out.push(l),
+        err: (l) => out.push(l),
+        firestore: () => db,
+        scheduler: () => assert.fail('no scheduler'),
+        now: () => 0,
+        secretManager: () => options,
+      });
+      assert.equal(bad, 1);
+      assert.match(
+        out.join('\n'),
+        /Secret Manager refused projects\/p\/secrets\/contact-sync-token-key\/versions\/2/,
+      );
+      assert.equal(await stored('initech2'), undefined);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  describe('the Creatio check before saving (Creatio stand-in)', () => {
+    let creatio: CreatioStandin;
+    before(async () => {
+      creatio = await startCreatioStandin({ users: [{ userName: 'Supervisor', password: PASSWORD }] });
+    });
+    after(() => creatio.close());
+    const add = (id: string, url: string, password: string) =>
+      tenant(
+        ['add', '--tenant', id, '--creatio-url', url, '--creatio-user', 'Supervisor', '--no-scheduler'],
+        { env: { CREATIO_PASSWORD: password } },
+      );
+
+    it('a wrong password exits non-zero, says so, and stores nothing', async () => {
+      const run = await add('wrongpw', creatio.url, 'not-the-password');
+      assert.equal(run.code, 1, run.text);
+      assert.match(run.text, /Creatio check: Creatio refused user Supervisor with the password given/);
+      assert.match(run.text, /nothing was saved/);
+      assert.ok(!run.text.includes('not-the-password'));
+      assert.equal(await stored('wrongpw'), undefined);
+    });
+
+    it('the right password logs in, reads contact folders, and stores the tenant', async () => {
+      const run = await add('rightpw', creatio.url, PASSWORD);
+      assert.equal(run.code, 0, run.text);
+      assert.match(
+        run.text,
+        /Creatio check: logged in to http:\/\/127\.0\.0\.1:\d+ and read contact folders/,
+      );
+      assert.ok((await stored('rightpw'))?.creatio);
+    });
+
+    it('a wrong URL or an unreachable host exits non-zero naming the problem', async () => {
+      const wrongPath = await add('wrongurl', `${creatio.url}/not-creatio`, PASSWORD);
+      assert.equal(wrongPath.code, 1, wrongPath.text);
+      assert.match(wrongPath.text, /Creatio check: /);
+      assert.equal(await stored('wrongurl'), undefined);
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const port = (probe.address() as AddressInfo).port;
+      await new Promise<void>((resolve) => probe.close(() => resolve()));
+      const closed = await add('nohost', `http://127.0.0.1:${port}`, PASSWORD);
+      assert.equal(closed.code, 1, closed.text);
+      assert.match(closed.text, /refuses connections \(ECONNREFUSED\)/);
+      assert.equal(await stored('nohost'), undefined);
+    });
+
+    it('check logs in without saving; plain http:// is refused except on loopback', async () => {
+      const ok = await tenant(['check', '--creatio-url', creatio.url, '--creatio-user', 'Supervisor'], {
+        env: { CREATIO_PASSWORD: PASSWORD },
+      });
+      assert.equal(ok.code, 0, ok.text);
+      const bad = await tenant(['check', '--creatio-url', creatio.url, '--creatio-user', 'Supervisor'], {
+        env: { CREATIO_PASSWORD: 'wrong' },
+      });
+      assert.equal(bad.code, 1);
+      const plain = await add('plainhttp', 'http://crm.example.com', PASSWORD);
+      assert.equal(plain.code, 2);
+      assert.match(
+        plain.text,
+        /--creatio-url must be https:\/\/ \(plain http:\/\/ is allowed only for localhost\)/,
+      );
+    });
+  });
+
+  it('refuses to lengthen the tick beyond a connection interval, naming the longest allowed', async () => {
+    assert.equal((await tenant([...cookieArgs('ticky'), '--no-scheduler'])).code, 0);
+    await connectionDoc(db, 'ticky', 'ann').set({ intervalMinutes: 20 });
+    const slower = await tenant([...cookieArgs('ticky'), '--no-scheduler', '--replace', '--interval', '60']);
+    assert.equal(slower.code, 1, slower.text);
+    assert.match(
+      slower.text,
+      /tick every 60 minutes, but a connection of tenant ticky syncs every 20; use --interval 20 or less/,
+    );
+    assert.equal((await stored('ticky'))!.defaults.intervalMinutes, 15);
+    const same = await tenant([...cookieArgs('ticky'), '--no-scheduler', '--replace', '--interval', '20']);
+    assert.equal(same.code, 0, same.text);
   });
 
   it('creates the Cloud Scheduler job publishing {"tenantId"} to the tick topic', async () => {
