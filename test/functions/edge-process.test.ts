@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { constants, createBrotliCompress, createDeflate, createGzip } from 'node:zlib';
 import type { Transform } from 'node:stream';
 import { MEMORY, nodeOptions } from '../../infra/deploy/functions.js';
+import { completeFunctionEnv } from '../support/functionEnv.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FRAMEWORK = `${ROOT}node_modules/@google-cloud/functions-framework/build/src/main.js`;
@@ -44,8 +45,14 @@ async function serve(target: string, signatureType: 'http' | 'cloudevent'): Prom
     ],
     {
       cwd: ROOT,
-      // No configuration: what is tested is refused before the service is built.
-      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: nodeOptions(MEMORY), NODE_ENV: 'production' },
+      // A valid configuration (an instance without one refuses to start); what is tested is refused
+      // before the service is built, so nothing reaches Firestore.
+      env: {
+        ...completeFunctionEnv(),
+        PATH: process.env.PATH ?? '',
+        NODE_OPTIONS: nodeOptions(MEMORY),
+        NODE_ENV: 'production',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -3,24 +3,17 @@
 // names every missing variable; with the configuration complete the same command serves requests.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { completeFunctionEnv } from '../support/functionEnv.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = fileURLToPath(
   new URL('../../node_modules/@google-cloud/functions-framework/build/src/main.js', import.meta.url),
 );
 
-const COMPLETE: Record<string, string> = {
-  GOOGLE_CLOUD_PROJECT: 'demo-startup',
-  TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-  OAUTH_START_URL: 'https://fn.example/oauthStart',
-  OAUTH_REDIRECT_URL: 'https://fn.example/oauthCallback',
-  GOOGLE_CLIENT_ID: 'client',
-  GOOGLE_CLIENT_SECRET: 'secret-value-never-logged',
-};
+const COMPLETE = completeFunctionEnv();
 
 async function freePort(): Promise<number> {
   const s = createServer();
