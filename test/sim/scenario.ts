@@ -2,6 +2,8 @@
 // Deterministic for a given command list: the clock is manual, ids are counters, jitter is seeded.
 import type { Contact, Field, Link } from '../../shared/sync/index.js';
 import { contactsEqual, emptyContact, fieldSignature } from '../../shared/sync/index.js';
+import { personToContact } from '../../shared/adapters/google/index.js';
+import type { Person } from '../../shared/adapters/google/schemas.js';
 import { runSync } from '../../shared/runSync.js';
 import type { SyncRequest } from '../../shared/ports.js';
 import type { SyncConnectionDeps, SyncOutcome } from '../../shared/syncConnection.js';
@@ -54,6 +56,10 @@ async function play(w: SimWorld, commands: Command[], trace: string[]): Promise<
   const created: Record<SimSide, Set<number>> = { crm: new Set(), google: new Set() };
   // Edits made while a pair was in sync, by person and field: the last canonical value per side.
   let pending = new Map<string, Partial<Record<SimSide, Partial<Contact>>>>();
+  // The synced value of each pending field, as its signature: what both sides held before the first
+  // edit. The merge is three-way per field, so a side whose last value equals it changed nothing
+  // (an edit that set the field to what it held, or set it and then back) and cannot win that field.
+  let baseline = new Map<string, string>();
   // When each user last changed each person's record (an edit; a Google group move; leaving the CRM
   // group): under newest-wins the later change wins a field both sides edited.
   const touched: Record<SimSide, Map<number, number>> = { crm: new Map(), google: new Map() };
@@ -118,6 +124,19 @@ async function play(w: SimWorld, commands: Command[], trace: string[]): Promise<
         fieldSignature(cr.contact, field) === fieldSignature(gr.contact, field),
         `pair ${nameOf(who)} differs in ${field} after a clean run`,
       );
+      // Only net changes count: a side back at the synced value made no edit the merge can see.
+      const base = baseline.get(key);
+      for (const side of ['crm', 'google'] as const) {
+        const v = bySide[side];
+        if (v && fieldSignature({ ...emptyContact(), ...v } as Contact, field) === base) delete bySide[side];
+      }
+      if (!bySide.crm && !bySide.google) {
+        check(
+          fieldSignature(cr.contact, field) === base,
+          `${field} of ${nameOf(who)} changed though neither user's edits changed it`,
+        );
+        continue;
+      }
       const edits = Object.values(bySide);
       if (field === 'phones' && edits.length > 1) {
         // Both sides replaced the list: it merges as a set, so every number either side added is
@@ -148,6 +167,7 @@ async function play(w: SimWorld, commands: Command[], trace: string[]): Promise<
       );
     }
     pending = new Map();
+    baseline = new Map();
     unsettled.clear();
   };
 
@@ -171,10 +191,15 @@ async function play(w: SimWorld, commands: Command[], trace: string[]): Promise<
         const id = idOf(cmd.side, cmd.who);
         if (!id) break;
         const tracked = inSync(cmd.who);
+        const key = `${cmd.who}/${cmd.field}`;
+        if (tracked && !baseline.has(key)) {
+          // The pair is in sync, so Google's value before the first edit is the synced one.
+          const person = w.googleOf(cmd.who) as Person | undefined;
+          if (person) baseline.set(key, fieldSignature(personToContact(person).contact, cmd.field));
+        }
         editSide(w, cmd.side, id, cmd.field, cmd.who, cmd.value);
         touched[cmd.side].set(cmd.who, w.clock.now());
         if (tracked) {
-          const key = `${cmd.who}/${cmd.field}`;
           pending.set(key, { ...pending.get(key), [cmd.side]: editedValue(cmd.field, cmd.who, cmd.value) });
         } else unsettled.add(cmd.who);
         break;

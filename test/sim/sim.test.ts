@@ -8,7 +8,9 @@ const SEEDS = Number(process.env.SIM_SEEDS ?? 200);
 const FROM = Number(process.env.SIM_FROM ?? 1);
 // Seeds that once failed in a long run, kept so that what they found stays fixed. 1319: a phone edit
 // settled by a whole run, then replaced in Google, was taken for a concurrent edit by the checker.
-const ONCE_FAILED = [1319];
+// 757: Google "cleared" a job title that was already empty while the CRM set one; the checker let the
+// later no-op edit win, but a three-way merge sees only net changes against the synced value.
+const ONCE_FAILED = [1319, 757];
 
 describe(`whole-system simulation (${SEEDS} seeds from ${FROM}): stand-ins over HTTP, real adapters and runner`, function () {
   this.timeout(SEEDS * 5_000);
