@@ -8,3 +8,4 @@ export { briefOf, fieldText } from './brief.js';
 export { fetchNeeds, lookupKeys, observedIds, sideId } from './observe.js';
 export type { LookupKeys } from './observe.js';
 export { inSync } from './guard.js';
+export { TEXT_LIMITS, LIST_LIMITS, fitText } from './fit.js';

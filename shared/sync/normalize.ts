@@ -2,6 +2,7 @@
 // mistaken for an edit (a phantom change burns quota and can overwrite a real edit).
 import type { Address, Contact, Email, Field, Phone } from './model.js';
 import { ADDRESS_TYPES, EMAIL_TYPES, FIELDS, PHONE_TYPES } from './model.js';
+import { capLists, fitContact } from './fit.js';
 
 /** Trim and collapse inner runs of spaces and tabs; keep line breaks in notes and streets. */
 export function cleanText(s: string): string {
@@ -75,19 +76,26 @@ export function normalizeBirthday(s: string): string {
 }
 
 export function normalizeContact(c: Contact): Contact {
-  return {
+  // Cleaned, fitted to both sides' limits (fit.ts), then de-duplicated: cut values can collide.
+  const fitted = fitContact({
     givenName: cleanText(c.givenName),
     familyName: cleanText(c.familyName),
     middleName: cleanText(c.middleName),
-    emails: uniqueBy(c.emails.map(normalizeEmail), (e) => e.address),
-    phones: uniqueBy(c.phones.map(normalizePhone), (p) => phoneKey(p.number)),
+    emails: c.emails.map(normalizeEmail),
+    phones: c.phones.map(normalizePhone),
     company: cleanText(c.company),
     jobTitle: cleanText(c.jobTitle),
     department: cleanText(c.department),
-    addresses: uniqueBy(c.addresses.map(normalizeAddress), addressKey),
+    addresses: c.addresses.map(normalizeAddress),
     birthday: normalizeBirthday(c.birthday),
     notes: cleanText(c.notes),
-  };
+  });
+  return capLists({
+    ...fitted,
+    emails: uniqueBy(fitted.emails, (e) => e.address),
+    phones: uniqueBy(fitted.phones, (p) => phoneKey(p.number)),
+    addresses: uniqueBy(fitted.addresses, addressKey),
+  });
 }
 
 /** Comparison form of one field of a normalised contact; equal strings mean equal data. */

@@ -20,7 +20,8 @@ export function metadataXml(): string {
     const props = def.columns.map((c) => {
       const nullable =
         c.name === 'Id' || c.type === 'String' || c.type === 'Boolean' || c.type === 'Int' ? 'false' : 'true';
-      return `<Property Name="${c.name}" Type="${edmType(c)}" Nullable="${nullable}"/>`;
+      const size = c.maxLength === undefined ? '' : ` MaxLength="${c.maxLength}"`;
+      return `<Property Name="${c.name}" Type="${edmType(c)}" Nullable="${nullable}"${size}/>`;
     });
     const navs = def.columns
       .filter((c) => c.lookup?.target)

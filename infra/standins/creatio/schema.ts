@@ -53,6 +53,8 @@ export interface ColumnDef {
   ordered?: boolean;
   /** Set by the server; values sent by clients are ignored (assumption, see README). */
   system?: boolean;
+  /** Longest text a String column stores, in UTF-16 code units (nvarchar); absent = unlimited. */
+  maxLength?: number;
 }
 
 export interface EntitySetDef {
@@ -61,7 +63,21 @@ export interface EntitySetDef {
   byName: ReadonlyMap<string, ColumnDef>;
 }
 
-const str = (name: string, extra: Partial<ColumnDef> = {}): ColumnDef => ({ name, type: 'String', ...extra });
+// Creatio's text data types (README "Column sizes"): most columns are MediumText; which type each
+// column has is assumed where the reference is silent.
+const SHORT_TEXT = 50;
+const MEDIUM_TEXT = 250;
+const LONG_TEXT = 500;
+const str = (name: string, extra: Partial<ColumnDef> = {}): ColumnDef => ({
+  name,
+  type: 'String',
+  maxLength: MEDIUM_TEXT,
+  ...extra,
+});
+const short = (name: string): ColumnDef => str(name, { maxLength: SHORT_TEXT });
+const long = (name: string): ColumnDef => str(name, { maxLength: LONG_TEXT });
+/** MaxSizeText: no limit. */
+const unlimited = (name: string): ColumnDef => ({ name, type: 'String' });
 const bool = (name: string): ColumnDef => ({ name, type: 'Boolean' });
 const int = (name: string): ColumnDef => ({ name, type: 'Int' });
 const lookup = (name: string, target?: SetName, onDelete: LookupDef['onDelete'] = 'restrict'): ColumnDef => ({
@@ -87,7 +103,7 @@ const defs: Record<SetName, ColumnDef[]> = {
     ...base(),
     str('Name', { indexed: true }),
     lookup('OwnerId', 'Contact'),
-    str('Dear'),
+    short('Dear'),
     lookup('SalutationTypeId'),
     lookup('GenderId'),
     lookup('AccountId', 'Account'),
@@ -97,34 +113,34 @@ const defs: Record<SetName, ColumnDef[]> = {
     str('JobTitle'),
     lookup('DepartmentId', 'Department'),
     { name: 'BirthDate', type: 'Date' },
-    str('Phone'),
-    str('MobilePhone'),
-    str('HomePhone'),
+    short('Phone'),
+    short('MobilePhone'),
+    short('HomePhone'),
     str('Skype'),
     str('Email', { indexed: true }),
     lookup('AddressTypeId', 'AddressType'),
-    str('Address'),
+    long('Address'),
     lookup('CityId', 'City'),
     lookup('RegionId', 'Region'),
-    str('Zip'),
+    short('Zip'),
     lookup('CountryId', 'Country'),
     bool('DoNotUseEmail'),
     bool('DoNotUseCall'),
     bool('DoNotUseFax'),
     bool('DoNotUseSms'),
     bool('DoNotUseMail'),
-    str('Notes'),
+    unlimited('Notes'),
     str('Facebook'),
     str('LinkedIn'),
     str('Twitter'),
     str('FacebookId'),
     str('LinkedInId'),
     str('TwitterId'),
-    str('GPSN'),
-    str('GPSE'),
-    str('Surname'),
-    str('GivenName'),
-    str('MiddleName'),
+    short('GPSN'),
+    short('GPSE'),
+    short('Surname'),
+    short('GivenName'),
+    short('MiddleName'),
     bool('Confirmed'),
     bool('IsEmailConfirmed'),
     int('Age'),
@@ -162,8 +178,8 @@ const defs: Record<SetName, ColumnDef[]> = {
     lookup('CountryId', 'Country'),
     lookup('RegionId', 'Region'),
     lookup('CityId', 'City'),
-    str('Address'),
-    str('Zip'),
+    long('Address'),
+    short('Zip'),
     bool('Primary'),
     lookup('ContactId', 'Contact', 'cascade'),
   ],
@@ -179,18 +195,18 @@ const defs: Record<SetName, ColumnDef[]> = {
     str('Name', { indexed: true }),
     lookup('OwnerId', 'Contact'),
     lookup('PrimaryContactId', 'Contact'),
-    str('Phone'),
+    short('Phone'),
     str('Web'),
     lookup('AddressTypeId', 'AddressType'),
-    str('Address'),
+    long('Address'),
     lookup('CityId', 'City'),
     lookup('RegionId', 'Region'),
     lookup('CountryId', 'Country'),
-    str('Zip'),
-    str('Notes'),
+    short('Zip'),
+    unlimited('Notes'),
   ],
   AddressType: simpleLookup(),
-  Country: [...simpleLookup(), str('Code')],
+  Country: [...simpleLookup(), short('Code')],
   Region: [...simpleLookup(), lookup('CountryId', 'Country')],
   City: [...simpleLookup(), lookup('CountryId', 'Country'), lookup('RegionId', 'Region')],
   CommunicationType: simpleLookup(),

@@ -2,7 +2,7 @@
 // the all-zero GUID (reference §1), an empty date or date-time 0001-01-01T00:00:00Z (.NET's
 // DateTime.MinValue; Creatio Academy's OData 4 "add data" example answers a name-only contact with
 // `"BirthDate": "0001-01-01T00:00:00Z"`), text "", numbers 0, flags false. Stored, empty is null.
-import { badRequest } from './errors.js';
+import { badRequest, dbError } from './errors.js';
 import { EMPTY_GUID, isGuid } from './guid.js';
 import { EDM_TYPE, type ColumnDef, type EntitySetDef, type Row, type Value } from './schema.js';
 import { EMPTY_DATE, formatMs, formatTicks, parseDate, parseDateTime } from './time.js';
@@ -13,6 +13,12 @@ const cannotConvert = (v: unknown, col: ColumnDef) =>
   badRequest(
     `Cannot convert the literal '${typeof v === 'string' ? v : JSON.stringify(v)}' to the expected type '${edmType(col)}' of property '${col.name}'.`,
   );
+
+// SQL Server's refusal of a value longer than its nvarchar column (message 8152; 2019+ adds the table,
+// column and value as message 2628). Creatio passes database errors on as a 500; the value is left
+// out here so that personal data never reaches a log.
+const tooLong = (col: ColumnDef) =>
+  dbError(`String or binary data would be truncated in column '${col.name}' (at most ${col.maxLength}).`);
 
 export function fromJson(col: ColumnDef, v: unknown): Value {
   switch (col.type) {
@@ -25,8 +31,9 @@ export function fromJson(col: ColumnDef, v: unknown): Value {
       throw cannotConvert(v, col);
     case 'String':
       if (v === null) return '';
-      if (typeof v === 'string') return v;
-      throw cannotConvert(v, col);
+      if (typeof v !== 'string') throw cannotConvert(v, col);
+      if (col.maxLength !== undefined && v.length > col.maxLength) throw tooLong(col);
+      return v;
     case 'DateTime': {
       if (v === null || isEmptyDate(v)) return null;
       const ms = typeof v === 'string' ? parseDateTime(v) : undefined;
