@@ -16,7 +16,7 @@ const SIDE_WORDS = { crm: 'in the CRM', google: 'in Google' } as const;
 function countWords(k: string): string {
   const [kind, side] = k.split('.') as [string, 'crm' | 'google' | undefined];
   if (side && SIDE_WORDS[side]) return `${KIND_WORDS[kind] ?? kind} ${SIDE_WORDS[side]}`;
-  if (kind === 'linked') return 'Pair existing records';
+  if (kind === 'linked') return 'New pairs';
   if (kind === 'retired') return 'Forget a pair';
   return kind;
 }

@@ -4,7 +4,7 @@
 // history; sessions of one tenant open nothing of another's.
 import assert from 'node:assert/strict';
 import type { TenantSeed } from '../functions/harness.js';
-import { call, clickConnect, cookieOf, snapshotDocuments } from '../functions/harness.js';
+import { call, clickConnect, cookieOf, snapshotDocuments, waitFor } from '../functions/harness.js';
 import { googleTokenContext } from '../../shared/sealing.js';
 import { getPreview } from '../../shared/preview/preview.js';
 import { skipUnlessPubsub } from '../support/emulators.js';
@@ -191,7 +191,7 @@ describe('pages: a salesperson in a real browser', function () {
     await page.getByRole('heading', { name: 'Preview of the next sync' }).waitFor();
     await page.locator('#preview-counts').waitFor({ timeout: 60_000 });
     const previewed = await page.locator('#preview-counts tbody tr').allInnerTexts();
-    assert.deepEqual(previewed, ['Create in Google\t2']);
+    assert.deepEqual(previewed.sort(), ['Create in Google\t2', 'New pairs\t2']);
     const items = await page.locator('#preview-items tbody tr').allInnerTexts();
     assert.deepEqual(items.map((r) => r.split('\t').slice(0, 2).join(' · ')).sort(), [
       'Create in Google · Alan Turing',
@@ -264,7 +264,16 @@ describe('pages: a salesperson in a real browser', function () {
     assert.equal(callback.status, 200, callback.text);
     await syncNowAndWait(s, acme, fieldRep);
     s.h.google.revokeAccess(account);
-    await syncNowAndWait(s, acme, fieldRep);
+    // That run fails for good (Google refuses the token): the connection needs reconnecting.
+    const again = await call(s.h.urls.syncNow, {
+      method: 'POST',
+      apiKey: acme.apiKey,
+      json: { tenantId: 'acme', userId: fieldRep },
+    });
+    assert.equal(again.status, 202, again.text);
+    await waitFor('the connection to need reconnecting', async () =>
+      (await s.h.app.connections.get('acme', fieldRep))?.status === 'needs-reconnect' ? true : null,
+    );
 
     const admin = await openBrowser();
     try {
@@ -376,10 +385,12 @@ describe('pages: a salesperson in a real browser', function () {
       // Browser A presses the buttons and receives the binding cookie, but its way to Google is held:
       // the answer naming the consent URL is taken, and A is shown a stub instead of following it.
       let consentUrl = '';
+      let held = '';
       await a.context.route(`${s.h.urls.oauthStart}**`, async (route) => {
         if (route.request().method() !== 'POST') return route.continue();
         const res = await route.fetch({ maxRedirects: 0 });
         consentUrl = res.headers()['location'] ?? '';
+        held = `${res.status()} ${(await res.text()).slice(0, 300)}`;
         await route.fulfill({
           status: 200,
           contentType: 'text/plain',
@@ -392,7 +403,7 @@ describe('pages: a salesperson in a real browser', function () {
       const go = a.page.getByRole('button', { name: /continue|connect/i });
       if ((await go.count()) > 0) await go.first().click();
       await a.page.getByText('held').waitFor();
-      assert.ok(consentUrl.startsWith(s.h.google.endpoints.oauth2AuthBaseUrl), consentUrl);
+      assert.ok(consentUrl.startsWith(s.h.google.endpoints.oauth2AuthBaseUrl), `${consentUrl} ${held}`);
       assert.ok((await a.context.cookies(s.h.urls.oauthCallback)).length > 0, 'A holds the binding cookie');
 
       // Browser B, with no cookie, finishes the consent at the stand-in and comes back to the callback.

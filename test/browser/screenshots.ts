@@ -3,8 +3,8 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { connectUser } from '../functions/harness.js';
-import { startStack, syncNowAndWait } from '../e2e/stack.js';
+import { call, connectUser, waitFor } from '../functions/harness.js';
+import { ACCOUNT, startStack, syncNowAndWait } from '../e2e/stack.js';
 import { stopEmulators } from '../support/emulators.js';
 import { openBrowser, signIn, signInLink } from './browser.js';
 
@@ -51,8 +51,33 @@ async function main(): Promise<void> {
     await shot(b.page, 'salesperson');
 
     await b.page.getByRole('button', { name: 'Preview the next sync' }).click();
-    await b.page.getByRole('heading', { name: 'Preview of the next sync' }).waitFor();
+    await b.page.locator('#preview-counts').waitFor({ timeout: 60_000 });
     await shot(b.page, 'preview');
+
+    await b.page.goto(`${s.h.urls.pages}/disconnect`);
+    await shot(b.page, 'disconnect');
+
+    // A second salesperson whose Google access was revoked: the admin sees that one first.
+    const other = 'field.rep@acme.example';
+    await connectUser(s.h, seed, other, folder);
+    await syncNowAndWait(s, seed, other);
+    s.h.google.revokeAccess(ACCOUNT);
+    await call(s.h.urls.syncNow, {
+      method: 'POST',
+      apiKey: seed.apiKey,
+      json: { tenantId: seed.tenantId, userId: other },
+    });
+    await waitFor('the connection to need reconnecting', async () =>
+      (await s.h.app.connections.get(seed.tenantId, other))?.status === 'needs-reconnect' ? true : null,
+    );
+    const admin = await openBrowser({ width: 1000, height: 700 });
+    try {
+      await signIn(admin.page, await signInLink(s.h, seed, { admin: true }));
+      await admin.page.getByRole('heading', { name: "Your tenant's contact sync" }).waitFor();
+      await shot(admin.page, 'admin');
+    } finally {
+      await admin.close();
+    }
   } finally {
     await b.close();
     await s.close();
