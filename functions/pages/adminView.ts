@@ -33,7 +33,8 @@ export interface AdminPage {
 }
 
 function stateCell(r: ConnectionRow): Html {
-  const failed = r.lastRun?.outcome === 'failed' && r.status !== 'error';
+  // A failed run that left the state as it was (to be retried) is named as such.
+  const failed = r.lastRun?.outcome === 'failed' && ['ok', 'partial', 'new'].includes(r.status);
   return html`<span class="badge ${failed ? 'bad' : STATE_TONE[r.status]}"
       >${failed ? 'Last run failed' : STATE_WORDS[r.status]}</span
     >${r.enabled ? '' : html` <span class="badge">Switched off</span>`}${r.running ? html` <span class="badge">Running</span>` : ''}

@@ -388,7 +388,8 @@ describe('pages: a salesperson in a real browser', function () {
       let held = '';
       await a.context.route(`${s.h.urls.oauthStart}**`, async (route) => {
         if (route.request().method() !== 'POST') return route.continue();
-        const res = await route.fetch({ maxRedirects: 0 });
+        // Sent with every header the browser sent (Sec-Fetch-Site among them), as the browser would.
+        const res = await route.fetch({ maxRedirects: 0, headers: await route.request().allHeaders() });
         consentUrl = res.headers()['location'] ?? '';
         held = `${res.status()} ${(await res.text()).slice(0, 300)}`;
         await route.fulfill({

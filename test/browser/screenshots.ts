@@ -50,8 +50,13 @@ async function main(): Promise<void> {
     await b.page.goto(`${s.h.urls.pages}/`);
     await shot(b.page, 'salesperson');
 
+    // Something for the next sync to do, so that the preview has content.
+    s.h.creatio.ui.addToFolder(
+      folder,
+      s.h.creatio.ui.createContact({ Name: 'Margaret Hamilton', Email: 'margaret@example.com' }).Id as string,
+    );
     await b.page.getByRole('button', { name: 'Preview the next sync' }).click();
-    await b.page.locator('#preview-counts').waitFor({ timeout: 60_000 });
+    await b.page.getByText(/Nothing was written on either side/).waitFor({ timeout: 60_000 });
     await shot(b.page, 'preview');
 
     await b.page.goto(`${s.h.urls.pages}/disconnect`);
