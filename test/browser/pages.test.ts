@@ -388,8 +388,16 @@ describe('pages: a salesperson in a real browser', function () {
       let held = '';
       await a.context.route(`${s.h.urls.oauthStart}**`, async (route) => {
         if (route.request().method() !== 'POST') return route.continue();
-        // Sent with every header the browser sent (Sec-Fetch-Site among them), as the browser would.
-        const res = await route.fetch({ maxRedirects: 0, headers: await route.request().allHeaders() });
+        // Playwright's own fetch leaves out the browser's Sec-Fetch-Site, so the same-origin form post
+        // is described as the browser describes it.
+        const res = await route.fetch({
+          maxRedirects: 0,
+          headers: {
+            ...(await route.request().allHeaders()),
+            origin: new URL(s.h.urls.oauthStart).origin,
+            'sec-fetch-site': 'same-origin',
+          },
+        });
         consentUrl = res.headers()['location'] ?? '';
         held = `${res.status()} ${(await res.text()).slice(0, 300)}`;
         await route.fulfill({
