@@ -3,8 +3,8 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { call, connectUser, waitFor } from '../functions/harness.js';
-import { ACCOUNT, startStack, syncNowAndWait } from '../e2e/stack.js';
+import { call, clickConnect, connectUser, cookieOf, waitFor } from '../functions/harness.js';
+import { startStack, syncNowAndWait } from '../e2e/stack.js';
 import { stopEmulators } from '../support/emulators.js';
 import { openBrowser, signIn, signInLink } from './browser.js';
 
@@ -64,9 +64,21 @@ async function main(): Promise<void> {
 
     // A second salesperson whose Google access was revoked: the admin sees that one first.
     const other = 'field.rep@acme.example';
-    await connectUser(s.h, seed, other, folder);
+    const link = await call(s.h.urls.oauthStart, {
+      method: 'POST',
+      apiKey: seed.apiKey,
+      json: { tenantId: seed.tenantId, userId: other, crmGroupId: folder },
+    });
+    const start = await clickConnect(
+      s.h,
+      new URL((link.json as { url: string }).url).searchParams.get('ticket')!,
+    );
+    const consent = new URL(start.headers.get('location')!);
+    consent.searchParams.set('login_hint', 'field.rep@example.com');
+    const back = await call(consent.toString());
+    await call(back.headers.get('location')!, { headers: { cookie: cookieOf(start) } });
     await syncNowAndWait(s, seed, other);
-    s.h.google.revokeAccess(ACCOUNT);
+    s.h.google.revokeAccess('field.rep@example.com');
     await call(s.h.urls.syncNow, {
       method: 'POST',
       apiKey: seed.apiKey,
