@@ -1,8 +1,10 @@
 // pages: what people see, server-rendered. The tenant's CRM asks for a sign-in link with its API key
 // (POST /signin-link); a person opens it, presses Continue, and works in a session:
 //   GET  /            the salesperson's page       GET /run?runId=  a run's progress (JSON)
-//   POST /connect, /settings, /sync, /preview     (forms, CSRF-checked)
-//   GET  /admin       the tenant's connections      POST /signout
+//   GET  /preview     the latest preview           GET /disconnect  the confirm step
+//   POST /connect, /settings, /sync, /preview, /disconnect   (forms, CSRF-checked)
+//   GET  /admin       the tenant's connections      POST /admin/pause, /admin/resume
+//   POST /signout
 // Every page is answered with a nonce CSP, no-store and frame denial (pages/layout.ts).
 import type { Request, Response } from '@google-cloud/functions-framework';
 import type { App } from '../shared/compose.js';
@@ -22,11 +24,15 @@ import {
   connect,
   notFoundBody,
   preview,
+  showPreview,
+  askDisconnect,
+  disconnectGoogle,
   progress,
   settings,
   showUserPage,
   sync,
 } from './pages/userRoutes.js';
+import { pauseUser, resumeUser, showAdminPage } from './pages/adminRoutes.js';
 
 type Route = (c: Ctx) => Promise<void>;
 
@@ -37,6 +43,12 @@ const SESSION_ROUTES: Record<string, Route> = {
   'POST /settings': settings,
   'POST /sync': sync,
   'POST /preview': preview,
+  'GET /preview': showPreview,
+  'GET /disconnect': askDisconnect,
+  'POST /disconnect': disconnectGoogle,
+  'GET /admin': showAdminPage,
+  'POST /admin/pause': pauseUser,
+  'POST /admin/resume': resumeUser,
   'POST /confirm-removals': confirmRemovals,
   'POST /reject-removals': rejectRemovals,
   'POST /choose': choose,

@@ -26,7 +26,7 @@ input[type=text],input[type=search],input[type=number],select{width:100%;box-siz
 .check{display:flex;align-items:center;gap:.5rem;font-weight:550}
 button,.button{display:inline-block;padding:.5rem .95rem;border-radius:.4rem;border:1px solid var(--accent);background:var(--accent);color:#fff;font:inherit;font-weight:550;cursor:pointer;text-decoration:none}
 button.secondary,.button.secondary{background:#fff;color:var(--accent)}
-button.danger{background:#fff;color:var(--bad);border-color:var(--bad)}
+button.danger,.button.danger{background:#fff;color:var(--bad);border-color:var(--bad)}
 button.link{background:none;border:none;color:var(--accent);padding:0;text-decoration:underline}
 button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid #f2b705;outline-offset:2px}
 .actions{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center;margin-top:.75rem}
@@ -62,6 +62,21 @@ export const SCRIPT = `
         o.hidden=q!==''&&o.text.toLowerCase().indexOf(q)<0&&!o.selected;
       });
     });
+  }
+  var waiting=document.getElementById('preview-waiting');
+  if(waiting){
+    var wurl=waiting.getAttribute('data-poll');
+    var wtries=0;
+    var wpoll=function(){
+      wtries++;
+      fetch(wurl,{headers:{accept:'application/json'},credentials:'same-origin'}).then(function(r){
+        return r.ok?r.json():null;
+      }).then(function(b){
+        if(b&&b.state&&b.state!=='queued'){ location.reload(); return; }
+        if(wtries<600) setTimeout(wpoll,1000);
+      }).catch(function(){ if(wtries<600) setTimeout(wpoll,2000); });
+    };
+    setTimeout(wpoll,500);
   }
   var progress=document.getElementById('progress');
   if(progress){

@@ -10,15 +10,18 @@ import { saveSettings, staticFolders } from '../../shared/settings.js';
 import { connectionStatus, runStatus } from '../../shared/status.js';
 import type { ConnectionStatusView } from '../../shared/status.js';
 import { syncNow } from '../../shared/syncNow.js';
+import { disconnect } from '../../shared/disconnect.js';
+import { getPreview, requestPreview } from '../../shared/preview/preview.js';
 import { chooseMatch, needsAttention } from '../../shared/attention/needsAttention.js';
 import { confirmRemovals as confirm, rejectRemovals as reject } from '../../shared/attention/removals.js';
 import type { SyncNowResult } from '../../shared/syncNow.js';
-import { parse } from '../http.js';
+import { parse, wantsJson } from '../http.js';
 import { answerFor, sendJson } from '../respond.js';
 import { countsOf } from './format.js';
 import { html } from './html.js';
 import { sendHtmlPage, whoIs } from './layout.js';
 import { previewBody } from './previewView.js';
+import { disconnectBody } from './disconnectView.js';
 import { checkCsrf, formBody } from './session.js';
 import { userBody } from './userView.js';
 
@@ -69,6 +72,7 @@ const NOTICES: Record<string, string> = {
   saved: 'Settings saved.',
   chosen: 'Noted: the next sync links the pair you chose.',
   skipped: 'Noted: those records stay apart, and you will not be asked again.',
+  disconnected: 'Disconnected: Google access was revoked and nothing syncs any more.',
 };
 
 export async function showUserPage(c: Ctx): Promise<void> {
@@ -179,19 +183,38 @@ export async function choose(c: Ctx): Promise<void> {
   c.res.redirect(303, `${c.base}/?note=${link ? 'chosen' : 'skipped'}`);
 }
 
+/** Ask for a preview: a job computes it; the preview page waits for it. */
 export async function preview(c: Ctx): Promise<void> {
   postForm(c);
-  const result = await syncNow(c.a, {
-    tenantId: c.session.tenantId,
-    userId: userOf(c.session),
-    dryRun: true,
-  });
-  if (result.kind !== 'dry-run') throw new SyncError('internal', 'the preview did not run');
+  await requestPreview(c.a, c.session.tenantId, userOf(c.session));
+  c.res.redirect(303, `${c.base}/preview`);
+}
+
+/** The latest preview (JSON for the page's script while it is being prepared). */
+export async function showPreview(c: Ctx): Promise<void> {
+  const p = await getPreview(c.a, c.session.tenantId, userOf(c.session));
+  if (wantsJson(c.req)) return sendJson(c.res, 200, { state: p?.state ?? null });
   sendHtmlPage(c.res, 200, {
     title: 'Preview of the next sync',
     session: topBar(c),
-    body: previewBody(c.base, result),
+    body: previewBody(c.base, c.session.csrf, p),
   });
+}
+
+/** Disconnect asks first, saying what happens. */
+export async function askDisconnect(c: Ctx): Promise<void> {
+  const status = await statusOrNull(c.a, c.session);
+  sendHtmlPage(c.res, 200, {
+    title: 'Disconnect Google',
+    session: topBar(c),
+    body: disconnectBody(c.base, c.session.csrf, status?.connected ? status.googleEmail : null),
+  });
+}
+
+export async function disconnectGoogle(c: Ctx): Promise<void> {
+  postForm(c);
+  await disconnect(c.a, c.session.tenantId, userOf(c.session));
+  c.res.redirect(303, `${c.base}/?note=disconnected`);
 }
 
 /** Progress of one run, for the page's script. */

@@ -36,6 +36,12 @@ export function describeState(
       headline: 'Your Google account is not connected',
       todo: 'Choose the CRM group to sync and connect your Google account below.',
     };
+  if (!s.connected)
+    return {
+      tone: 'warn',
+      headline: 'Your Google account is not connected',
+      todo: 'You disconnected it, so nothing syncs. Connect a Google account below to sync again; the same account picks up where it left off, without duplicates.',
+    };
   if (s.status === 'needs-reconnect' || s.googleEmail === null)
     return {
       tone: 'bad',
@@ -117,7 +123,7 @@ const csrfField = (p: UserPage): Html => html`<input type="hidden" name="csrf" v
 
 function connectCard(p: UserPage): Html {
   const s = p.status;
-  if (!s || s.googleEmail === null)
+  if (!s || s.googleEmail === null || !s.connected)
     return html`<section class="card" aria-labelledby="google-h">
       <h2 id="google-h">Connect Google</h2>
       <form method="post" action="${p.base}/connect">
@@ -136,6 +142,7 @@ function connectCard(p: UserPage): Html {
       <form method="post" action="${p.base}/connect">
         ${csrfField(p)}<button class="secondary" type="submit">Reconnect Google</button>
       </form>
+      <a class="button danger" href="${p.base}/disconnect">Disconnect…</a>
     </div>
   </section>`;
 }
@@ -184,7 +191,7 @@ function settingsCard(p: UserPage): Html {
 
 function syncCard(p: UserPage): Html {
   const s = p.status;
-  if (!s || s.googleEmail === null) return html``;
+  if (!s || s.googleEmail === null || !s.connected) return html``;
   const progress = p.runId
     ? html`<div
         id="progress"

@@ -4,7 +4,9 @@
 // history; sessions of one tenant open nothing of another's.
 import assert from 'node:assert/strict';
 import type { TenantSeed } from '../functions/harness.js';
-import { call, snapshotDocuments } from '../functions/harness.js';
+import { call, clickConnect, cookieOf, snapshotDocuments, waitFor } from '../functions/harness.js';
+import { googleTokenContext } from '../../shared/sealing.js';
+import { getPreview } from '../../shared/preview/preview.js';
 import { skipUnlessPubsub } from '../support/emulators.js';
 import type { Stack } from '../e2e/stack.js';
 import {
@@ -15,6 +17,7 @@ import {
   googleGroups,
   groupsOf,
   startStack,
+  syncNowAndWait,
 } from '../e2e/stack.js';
 import type { Browser } from './browser.js';
 import { axeViolations, openBrowser, signIn, signInLink, skipUnlessChromium } from './browser.js';
@@ -171,9 +174,10 @@ describe('pages: a salesperson in a real browser', function () {
       ['Alan Turing', 'alan@example.com'],
     ] as const)
       s.h.creatio.ui.addToFolder(folder, s.h.creatio.ui.createContact({ Name, Email }).Id as string);
+    // The preview's own result document is its one write; everything else must stay as it was.
     const world = async () =>
       JSON.stringify({
-        firestore: await snapshotDocuments(s.h.db),
+        firestore: Object.entries(await snapshotDocuments(s.h.db)).filter(([k]) => !k.includes('/previews/')),
         google: googleContacts(s),
         groups: s.h.google.user.listGroups(ACCOUNT),
         crm: s.h.creatio.ui.rows('Contact', ''),
@@ -183,10 +187,18 @@ describe('pages: a salesperson in a real browser', function () {
     const page = b.page;
     await page.goto(`${s.h.urls.pages}/`);
     await page.getByRole('button', { name: 'Preview the next sync' }).click();
+    // A job computes it: the page waits, then shows the result when the job stored it.
     await page.getByRole('heading', { name: 'Preview of the next sync' }).waitFor();
-    const previewed = await page.locator('table tbody tr').allInnerTexts();
-    assert.deepEqual(previewed, ['Create in Google\t2']);
+    await page.locator('#preview-counts').waitFor({ timeout: 60_000 });
+    const previewed = await page.locator('#preview-counts tbody tr').allInnerTexts();
+    assert.deepEqual(previewed.sort(), ['Create in Google\t2', 'New pairs\t2']);
+    const items = await page.locator('#preview-items tbody tr').allInnerTexts();
+    assert.deepEqual(items.map((r) => r.split('\t').slice(0, 2).join(' · ')).sort(), [
+      'Create in Google · Alan Turing',
+      'Create in Google · Grace Hopper',
+    ]);
     assert.equal(await world(), before, 'the preview wrote nothing');
+    const stored = (await getPreview(s.h.app, 'acme', userId))!;
 
     await page.getByRole('link', { name: 'Back to your sync' }).click();
     await page.getByRole('button', { name: 'Sync now' }).click();
@@ -196,8 +208,12 @@ describe('pages: a salesperson in a real browser', function () {
       .waitFor({ timeout: 60_000 });
     const runs = (await s.h.app.connections.get('acme', userId))!.recentRuns;
     const last = runs.reduce((a, r) => (r.startedAt > a.startedAt ? r : a));
+    const nonZero = (c: Record<string, number>) =>
+      Object.entries(c)
+        .filter(([, n]) => n > 0)
+        .sort();
+    assert.deepEqual(nonZero(last.counts), nonZero(stored.counts), 'the run did what the preview said');
     assert.equal(last.counts['create.google'], 2);
-    assert.equal(last.counts['create.crm'] ?? 0, 0);
     assert.equal(googleByEmail(s, 'grace@example.com').length, 1);
   });
 
@@ -228,6 +244,87 @@ describe('pages: a salesperson in a real browser', function () {
     assert.equal(inGroup(), 0, 'removed from the Google group');
   });
 
+  it('the admin view lists a failing connection first, and pauses and resumes a user', async () => {
+    // A second salesperson, on another Google account, whose access was then revoked at Google.
+    const fieldRep = 'field.rep@acme.example';
+    const account = 'field.rep@example.com';
+    const link = await call(s.h.urls.oauthStart, {
+      method: 'POST',
+      apiKey: acme.apiKey,
+      json: { tenantId: 'acme', userId: fieldRep, crmGroupId: folder },
+    });
+    const start = await clickConnect(
+      s.h,
+      new URL((link.json as { url: string }).url).searchParams.get('ticket')!,
+    );
+    const consent = new URL(start.headers.get('location')!);
+    consent.searchParams.set('login_hint', account);
+    const back = await call(consent.toString());
+    const callback = await call(back.headers.get('location')!, { headers: { cookie: cookieOf(start) } });
+    assert.equal(callback.status, 200, callback.text);
+    await syncNowAndWait(s, acme, fieldRep);
+    s.h.google.revokeAccess(account);
+    // That run fails for good (Google refuses the token): the connection needs reconnecting.
+    const again = await call(s.h.urls.syncNow, {
+      method: 'POST',
+      apiKey: acme.apiKey,
+      json: { tenantId: 'acme', userId: fieldRep },
+    });
+    assert.equal(again.status, 202, again.text);
+    await waitFor('the connection to need reconnecting', async () =>
+      (await s.h.app.connections.get('acme', fieldRep))?.status === 'needs-reconnect' ? true : null,
+    );
+
+    const admin = await openBrowser();
+    try {
+      await signIn(admin.page, await signInLink(s.h, acme, { admin: true }));
+      await admin.page.getByRole('heading', { name: "Your tenant's contact sync" }).waitFor();
+      const rows = admin.page.locator('#connections tbody tr');
+      assert.equal(await rows.count(), 2);
+      assert.match(await rows.nth(0).innerText(), /field\.rep@acme\.example[\s\S]*Needs reconnecting/);
+      assert.match(await rows.nth(1).innerText(), /sales\.rep@acme\.example[\s\S]*Syncing/);
+      assert.match(await admin.page.locator('#state-counts').innerText(), /Needs reconnecting\s+1/);
+      assert.deepEqual(await axeViolations(admin.page), []);
+
+      await admin.page.getByRole('button', { name: `Pause ${userId}` }).click();
+      await admin.page.getByText(/^Paused:/).waitFor();
+      assert.equal((await s.h.app.connections.get('acme', userId))?.enabled, false);
+      assert.match(await rows.nth(1).innerText(), /Switched off/);
+      await admin.page.getByRole('button', { name: `Resume ${userId}` }).click();
+      await admin.page.getByText(/^Resumed:/).waitFor();
+      assert.equal((await s.h.app.connections.get('acme', userId))?.enabled, true);
+
+      const forged = await admin.page.request.post(`${s.h.urls.pages}/admin/pause`, {
+        form: { userId },
+        maxRedirects: 0,
+      });
+      assert.equal(forged.status(), 403);
+      assert.equal((await s.h.app.connections.get('acme', userId))?.enabled, true);
+    } finally {
+      await admin.close();
+    }
+    // A salesperson's session is not an admin's.
+    assert.equal((await b.page.goto(`${s.h.urls.pages}/admin`))!.status(), 403);
+    await b.page.goto(`${s.h.urls.pages}/`);
+    // Another tenant's admin sees none of acme's connections, and cannot pause one.
+    const theirs = await openBrowser();
+    try {
+      await signIn(theirs.page, await signInLink(s.h, other, { admin: true }));
+      const main = await theirs.page.locator('main').innerText();
+      assert.match(main, /Nobody has connected yet/);
+      assert.doesNotMatch(main, /rep@acme/);
+      const csrf = await theirs.page.locator('input[name=csrf]').first().inputValue();
+      const pause = await theirs.page.request.post(`${s.h.urls.pages}/admin/pause`, {
+        form: { csrf, userId },
+        maxRedirects: 0,
+      });
+      assert.equal(pause.status(), 404);
+      assert.equal((await s.h.app.connections.get('acme', userId))?.enabled, true);
+    } finally {
+      await theirs.close();
+    }
+  });
+
   it('a session of one tenant opens nothing of another tenant', async () => {
     // Another tenant's salesperson with the same user id: the acme session still sees acme's only.
     const theirs = await openBrowser();
@@ -253,6 +350,79 @@ describe('pages: a salesperson in a real browser', function () {
       assert.equal(res!.status(), 401);
     } finally {
       await anon.close();
+    }
+  });
+  it('Disconnect asks first, revokes the grant at Google and offers Connect again', async () => {
+    const c = (await s.h.app.connections.get('acme', userId))!;
+    const token = s.h.app.sealer.open(c.refreshTokenSealed!, googleTokenContext('acme', userId));
+    const page = b.page;
+    await page.goto(`${s.h.urls.pages}/`);
+    await page.getByRole('link', { name: 'Disconnect…' }).click();
+    await page.getByRole('heading', { name: `Disconnect ${ACCOUNT}?` }).waitFor();
+    assert.equal((await s.h.app.connections.get('acme', userId))?.refreshTokenSealed, c.refreshTokenSealed);
+    await page.getByRole('button', { name: 'Disconnect Google' }).click();
+    await page.getByText(/^Disconnected:/).waitFor();
+    assert.match(await page.locator('.state').innerText(), /not connected/);
+    await page.getByRole('button', { name: 'Connect Google account' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Sync now' }).count(), 0);
+    assert.equal((await s.h.app.connections.get('acme', userId))?.refreshTokenSealed, null);
+    // The Google stand-in no longer knows the grant: the old refresh token is refused as revoked.
+    const again = await call(s.h.google.endpoints.oauth2RevokeUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }).toString(),
+    });
+    assert.equal(again.status, 400, again.text);
+  });
+
+  it('a consent finished in another browser is refused', async () => {
+    const newcomer = 'new.rep@acme.example';
+    const a = await openBrowser();
+    const elsewhere = await openBrowser();
+    try {
+      await signIn(a.page, await signInLink(s.h, acme, { userId: newcomer }));
+      await a.page.getByLabel(/CRM group to sync/).selectOption(folder);
+      // Browser A presses the buttons and receives the binding cookie, but its way to Google is held:
+      // the answer naming the consent URL is taken, and A is shown a stub instead of following it.
+      let consentUrl = '';
+      let held = '';
+      await a.context.route(`${s.h.urls.oauthStart}**`, async (route) => {
+        if (route.request().method() !== 'POST') return route.continue();
+        // Playwright's own fetch leaves out the browser's Sec-Fetch-Site, so the same-origin form post
+        // is described as the browser describes it.
+        const res = await route.fetch({
+          maxRedirects: 0,
+          headers: {
+            ...(await route.request().allHeaders()),
+            origin: new URL(s.h.urls.oauthStart).origin,
+            'sec-fetch-site': 'same-origin',
+          },
+        });
+        consentUrl = res.headers()['location'] ?? '';
+        held = `${res.status()} ${(await res.text()).slice(0, 300)}`;
+        await route.fulfill({
+          status: 200,
+          contentType: 'text/plain',
+          body: 'held',
+          headers: { 'set-cookie': res.headers()['set-cookie'] ?? '' },
+        });
+      });
+      await a.page.getByRole('button', { name: 'Connect Google account' }).click();
+      await a.page.waitForLoadState();
+      const go = a.page.getByRole('button', { name: /continue|connect/i });
+      if ((await go.count()) > 0) await go.first().click();
+      await a.page.getByText('held').waitFor();
+      assert.ok(consentUrl.startsWith(s.h.google.endpoints.oauth2AuthBaseUrl), `${consentUrl} ${held}`);
+      assert.ok((await a.context.cookies(s.h.urls.oauthCallback)).length > 0, 'A holds the binding cookie');
+
+      // Browser B, with no cookie, finishes the consent at the stand-in and comes back to the callback.
+      const res = await elsewhere.page.goto(consentUrl);
+      assert.equal(res!.status(), 400);
+      assert.match(await elsewhere.page.locator('body').innerText(), /started in another browser/);
+      assert.equal((await s.h.app.connections.get('acme', newcomer))?.refreshTokenSealed ?? null, null);
+    } finally {
+      await a.close();
+      await elsewhere.close();
     }
   });
 });

@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { connectUser } from '../functions/harness.js';
+import { call, clickConnect, connectUser, cookieOf, waitFor } from '../functions/harness.js';
 import { startStack, syncNowAndWait } from '../e2e/stack.js';
 import { stopEmulators } from '../support/emulators.js';
 import { openBrowser, signIn, signInLink } from './browser.js';
@@ -50,9 +50,51 @@ async function main(): Promise<void> {
     await b.page.goto(`${s.h.urls.pages}/`);
     await shot(b.page, 'salesperson');
 
+    // Something for the next sync to do, so that the preview has content.
+    s.h.creatio.ui.addToFolder(
+      folder,
+      s.h.creatio.ui.createContact({ Name: 'Margaret Hamilton', Email: 'margaret@example.com' }).Id as string,
+    );
     await b.page.getByRole('button', { name: 'Preview the next sync' }).click();
-    await b.page.getByRole('heading', { name: 'Preview of the next sync' }).waitFor();
+    await b.page.getByText(/Nothing was written on either side/).waitFor({ timeout: 60_000 });
     await shot(b.page, 'preview');
+
+    await b.page.goto(`${s.h.urls.pages}/disconnect`);
+    await shot(b.page, 'disconnect');
+
+    // A second salesperson whose Google access was revoked: the admin sees that one first.
+    const other = 'field.rep@acme.example';
+    const link = await call(s.h.urls.oauthStart, {
+      method: 'POST',
+      apiKey: seed.apiKey,
+      json: { tenantId: seed.tenantId, userId: other, crmGroupId: folder },
+    });
+    const start = await clickConnect(
+      s.h,
+      new URL((link.json as { url: string }).url).searchParams.get('ticket')!,
+    );
+    const consent = new URL(start.headers.get('location')!);
+    consent.searchParams.set('login_hint', 'field.rep@example.com');
+    const back = await call(consent.toString());
+    await call(back.headers.get('location')!, { headers: { cookie: cookieOf(start) } });
+    await syncNowAndWait(s, seed, other);
+    s.h.google.revokeAccess('field.rep@example.com');
+    await call(s.h.urls.syncNow, {
+      method: 'POST',
+      apiKey: seed.apiKey,
+      json: { tenantId: seed.tenantId, userId: other },
+    });
+    await waitFor('the connection to need reconnecting', async () =>
+      (await s.h.app.connections.get(seed.tenantId, other))?.status === 'needs-reconnect' ? true : null,
+    );
+    const admin = await openBrowser({ width: 1000, height: 700 });
+    try {
+      await signIn(admin.page, await signInLink(s.h, seed, { admin: true }));
+      await admin.page.getByRole('heading', { name: "Your tenant's contact sync" }).waitFor();
+      await shot(admin.page, 'admin');
+    } finally {
+      await admin.close();
+    }
   } finally {
     await b.close();
     await s.close();
