@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import type { SyncRequest } from '../../../shared/ports.js';
 import { syncConnection } from '../../../shared/syncConnection.js';
-import { FakeConnections } from '../../fakes/fakeConnections.js';
-import { JobWorld, Queue } from '../../fakes/job.js';
+import type { FakeConnections } from '../../fakes/fakeConnections.js';
+import type { Queue } from '../../fakes/job.js';
+import { JobWorld } from '../../fakes/job.js';
 
 const TTL = 600_000;
 
