@@ -73,6 +73,7 @@ export interface App {
   openSides(connection: Connection, options?: { readOnly?: boolean }): Promise<Record<Side, ContactSide>>;
   timeBudgetMs: number;
   leaseTtlMs: number;
+  throttleRetryMs: number;
   /** Public URL of the oauthStart function, for connect links. */
   startUrl: string;
   /** Public URL of the pages function, for sign-in links and the pages' own links. */
@@ -188,6 +189,7 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
     openSides,
     timeBudgetMs: config.timeBudgetMs,
     leaseTtlMs: config.leaseTtlMs,
+    throttleRetryMs: config.throttleRetryMs,
     startUrl: config.oauthStartUrl,
     pagesUrl: config.pagesUrl,
     callbackUrl: config.google.oauth.redirectUrl,

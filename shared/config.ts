@@ -77,6 +77,8 @@ const serviceSchema = z.object({
   // Under the 540 s limit of event functions, with room to record the end of the run.
   SYNC_TIME_BUDGET_SECONDS: seconds(480).refine((s) => s < 540),
   LEASE_TTL_SECONDS: seconds(600),
+  // How long a run the tenant's run cap turned away waits before it is sent again.
+  THROTTLE_RETRY_SECONDS: seconds(10),
 });
 
 /** Rules across variables, checked on their own so that one start still names every culprit. */
@@ -116,6 +118,7 @@ export interface ServiceConfig {
   pagesUrl: string;
   timeBudgetMs: number;
   leaseTtlMs: number;
+  throttleRetryMs: number;
   google: GoogleConfig;
 }
 
@@ -148,6 +151,7 @@ export function serviceConfig(env: Env = process.env): ServiceConfig {
     pagesUrl: e.PAGES_URL,
     timeBudgetMs: e.SYNC_TIME_BUDGET_SECONDS * 1000,
     leaseTtlMs: e.LEASE_TTL_SECONDS * 1000,
+    throttleRetryMs: e.THROTTLE_RETRY_SECONDS * 1000,
     google,
   };
 }

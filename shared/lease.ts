@@ -43,10 +43,56 @@ export function leased(
   attempt: string,
   now: number,
   ttlMs: number,
+  slot?: number,
 ): Connection {
   return {
     ...c,
-    lease: { runId: request.runId, attempt, trigger: request.trigger, until: now + ttlMs },
+    lease: {
+      runId: request.runId,
+      attempt,
+      trigger: request.trigger,
+      until: now + ttlMs,
+      ...(slot === undefined ? {} : { slot }),
+    },
     queuedRun: c.queuedRun?.runId === request.runId ? null : c.queuedRun,
   };
 }
+
+/**
+ * A tenant's runs share its Creatio: at most `maxConcurrentRuns` of them hold a run slot at once, so
+ * a tick that makes hundreds of connections due cannot flood the company's CRM. A slot is leased like
+ * a connection (same attempt, same TTL): a crashed run's slot is free again when its lease expires.
+ */
+export const DEFAULT_MAX_CONCURRENT_RUNS = 3;
+export const MAX_CONCURRENT_RUNS_LIMIT = 50;
+
+export interface RunSlot {
+  userId: string;
+  runId: string;
+  attempt: string;
+  expiresAt: number;
+}
+
+export const runCap = (tenant: { maxConcurrentRuns?: number } | null | undefined): number =>
+  tenant?.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS;
+
+export const slotFree = (slot: RunSlot | null | undefined, now: number): boolean =>
+  !slot || slot.expiresAt <= now;
+
+/** Indexes of the free slots among `cap`, shuffled so concurrent attempts rarely race for the same one. */
+export function freeSlots(slots: (RunSlot | null | undefined)[], cap: number, now: number): number[] {
+  const free: number[] = [];
+  for (let i = 0; i < cap; i++) if (slotFree(slots[i], now)) free.push(i);
+  for (let i = free.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [free[i], free[j]] = [free[j]!, free[i]!];
+  }
+  return free;
+}
+
+export const slotFor = (request: SyncRequest, attempt: string, now: number, ttlMs: number): RunSlot => ({
+  userId: request.userId,
+  runId: request.runId,
+  attempt,
+  expiresAt: now + ttlMs,
+});

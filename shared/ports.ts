@@ -163,7 +163,7 @@ export interface Connection extends ConnectionSettings {
   /** AES-256-GCM sealed refresh token; only shared/secrets.ts opens it. */
   refreshTokenSealed: string | null;
   /** `attempt` tells a crashed attempt's leftover lease (taken over once expired) from a live one. */
-  lease: { runId: string; attempt: string; trigger: Trigger; until: number } | null;
+  lease: { runId: string; attempt: string; trigger: Trigger; until: number; slot?: number } | null;
   /** A "Sync now" accepted and not yet started. */
   queuedRun: { runId: string; at: number } | null;
   checkpoint: Checkpoint;
@@ -183,7 +183,8 @@ export type LeaseResult =
   | { ok: true; connection: Connection }
   | {
       ok: false;
-      reason: 'missing' | 'busy' | 'disabled' | 'needs-reconnect' | 'stale';
+      /** throttled: the tenant's runs already fill its cap (maxConcurrentRuns); come again later. */
+      reason: 'missing' | 'busy' | 'disabled' | 'needs-reconnect' | 'stale' | 'throttled';
       runId: string | null;
     };
 
@@ -206,6 +207,7 @@ export interface ConnectionStore {
   /**
    * Take the connection's lease in a transaction. Refused while another attempt holds it (even one of
    * the same run: a duplicate delivery), and for a request some later run has already covered.
+   * Also takes one of the tenant's run slots (shared/lease.ts), or is refused as throttled.
    */
   acquireLease(request: SyncRequest, attempt: string, now: number, ttlMs: number): Promise<LeaseResult>;
   /** Commit the end of a run, fenced: refused (false) when the lease is no longer this run's. */
@@ -258,6 +260,8 @@ export interface Tenant {
   apiKeyHash: string;
   creatio: TenantCreatio;
   defaults: { intervalMinutes: number; googleGroupName: string; policy: ConnectionSettings['policy'] };
+  /** How many runs of this tenant may be in flight at once against its Creatio (default 3). */
+  maxConcurrentRuns?: number;
   createdAt: number;
 }
 

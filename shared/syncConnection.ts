@@ -31,6 +31,11 @@ export interface SyncConnectionDeps {
   timeBudgetMs: number;
   /** Longer than any attempt can live, so only a dead attempt's lease is ever taken over. */
   leaseTtlMs: number;
+  /**
+   * How long a request the tenant's run cap turned away waits before it is sent again (jittered up to
+   * twice this); 0 sends it again at once.
+   */
+  throttleRetryMs?: number;
   /** Where a run's "what needs a person" items go (none kept without it). */
   attention?: AttentionStore;
   /** Where the running run's phase and counts go, a few times a run (none kept without it). */
@@ -43,7 +48,7 @@ export const PROGRESS_EVERY_MS = 3000;
 export type SyncOutcome =
   | {
       ack: true;
-      result: 'done' | 'partial' | 'refused' | 'skipped' | 'stopped';
+      result: 'done' | 'partial' | 'refused' | 'skipped' | 'stopped' | 'deferred';
       runId: string;
       reason: string | null;
     }
@@ -110,6 +115,25 @@ async function handOverQueuedRun(
   }
 }
 
+/**
+ * The tenant's run cap is full: the request is sent again after a pause, unchanged (its runId and
+ * requestedAt still tell a duplicate or a request a later run covered), and this message is
+ * acknowledged. Not a nack: every redelivery counts towards the subscription's 5 delivery attempts,
+ * and a tenant whose slots stay full for a while would see its waiting runs dead-lettered. The pause
+ * keeps the waiting requests from spinning through the queue while the slots are busy. If the
+ * publish fails the message is nacked instead, so the request is never lost.
+ */
+async function deferThrottled(deps: SyncConnectionDeps, request: SyncRequest): Promise<SyncOutcome> {
+  const base = deps.throttleRetryMs ?? 0;
+  if (base > 0) await new Promise((r) => setTimeout(r, base + Math.floor(Math.random() * base)));
+  try {
+    await deps.queue.publishSync([request]);
+  } catch {
+    return { ack: false, runId: request.runId, reason: 'throttled, and sending the request again failed' };
+  }
+  return { ack: true, result: 'deferred', runId: request.runId, reason: 'throttled' };
+}
+
 export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequest): Promise<SyncOutcome> {
   const { connections, clock } = deps;
   const startedAt = clock.now();
@@ -119,6 +143,7 @@ export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequ
     // Another live attempt of this very run: come back later, by then it finished or its lease expired.
     if (lease.reason === 'busy' && lease.runId === request.runId)
       return { ack: false, runId: request.runId, reason: 'this run is in progress in another attempt' };
+    if (lease.reason === 'throttled') return deferThrottled(deps, request);
     return { ack: true, result: 'skipped', runId: lease.runId ?? request.runId, reason: lease.reason };
   }
   const connection = lease.connection;

@@ -2,6 +2,7 @@
 // may come from CREATIO_PASSWORD / CREATIO_CLIENT_SECRET instead of flags (flags stay in shell history).
 import { parseArgs } from 'node:util';
 import type { ConnectionSettings } from '../../shared/ports.js';
+import { DEFAULT_MAX_CONCURRENT_RUNS, MAX_CONCURRENT_RUNS_LIMIT } from '../../shared/lease.js';
 import { UsageError, httpUrl, integer, oneOf, projectId, region, tenantId } from './validate.js';
 
 export const POLICIES: readonly ConnectionSettings['policy'][] = ['newest-wins', 'crm-wins', 'google-wins'];
@@ -15,6 +16,8 @@ export const TENANT_USAGE = `Usage: npm run tenant -- COMMAND [options]
        | --creatio-client-id ID [--creatio-client-secret SECRET] --creatio-token-url URL)
       [--interval MINUTES (5-1440, default ${DEFAULT_INTERVAL})] [--google-group NAME (default ${DEFAULT_GROUP})]
       [--policy ${POLICIES.join('|')}] [--replace] [--no-scheduler] [--no-check]
+      [--max-concurrent-runs N (1-${MAX_CONCURRENT_RUNS_LIMIT}, default ${DEFAULT_MAX_CONCURRENT_RUNS})]
+      How many of the tenant's sync runs may work against its Creatio at once; the rest wait their turn.
       The password or client secret may come from CREATIO_PASSWORD / CREATIO_CLIENT_SECRET instead.
       Logs in to Creatio and reads one page of contact folders before saving; --no-check skips that
       (for a Creatio not reachable from here). A plain http:// URL is refused except on loopback.
@@ -53,6 +56,7 @@ export type TenantCommand =
       intervalMinutes: number;
       googleGroupName: string;
       policy: ConnectionSettings['policy'];
+      maxConcurrentRuns: number;
       replace: boolean;
       noCheck: boolean;
     })
@@ -74,6 +78,7 @@ const OPTIONS = {
   interval: { type: 'string' },
   'google-group': { type: 'string' },
   policy: { type: 'string' },
+  'max-concurrent-runs': { type: 'string' },
   replace: { type: 'boolean', default: false },
   'no-scheduler': { type: 'boolean', default: false },
   'no-check': { type: 'boolean', default: false },
@@ -98,6 +103,7 @@ const ALLOWED: Record<string, Flag[]> = {
     'interval',
     'google-group',
     'policy',
+    'max-concurrent-runs',
     'replace',
     'no-scheduler',
     'no-check',
@@ -177,6 +183,10 @@ export function parseTenantArgs(argv: string[], env: Record<string, string | und
           values.interval === undefined ? DEFAULT_INTERVAL : integer(values.interval, '--interval', 5, 1440),
         googleGroupName: groupName(values['google-group'] ?? DEFAULT_GROUP),
         policy: values.policy === undefined ? 'newest-wins' : oneOf(values.policy, '--policy', POLICIES),
+        maxConcurrentRuns:
+          values['max-concurrent-runs'] === undefined
+            ? DEFAULT_MAX_CONCURRENT_RUNS
+            : integer(values['max-concurrent-runs'], '--max-concurrent-runs', 1, MAX_CONCURRENT_RUNS_LIMIT),
         replace: values.replace === true,
       };
   }

@@ -122,6 +122,7 @@ async function run(cmd: Run, deps: TenantDeps): Promise<void> {
             googleGroupName: cmd.googleGroupName,
             policy: cmd.policy,
           },
+          maxConcurrentRuns: cmd.maxConcurrentRuns,
           replace: cmd.replace,
         },
         deps.now(),

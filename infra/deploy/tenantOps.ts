@@ -5,6 +5,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import { tenantFromDoc } from '../../shared/adapters/firestore/codec.js';
 import { connections, tenantDoc } from '../../shared/adapters/firestore/paths.js';
 import type { Tenant, TenantCreatio } from '../../shared/ports.js';
+import { runCap } from '../../shared/lease.js';
 import { creatioSecretContext } from '../../shared/sealing.js';
 import type { Sealer } from '../../shared/secrets.js';
 import { randomToken, sha256 } from '../../shared/secrets.js';
@@ -22,6 +23,8 @@ export interface AddInput {
   creatioUrl: string;
   auth: CreatioAuthInput;
   defaults: Tenant['defaults'];
+  /** Omitted: the default cap (shared/lease.ts). */
+  maxConcurrentRuns?: number;
   replace: boolean;
 }
 
@@ -47,6 +50,7 @@ export async function addTenant(
       apiKeyHash: existing ? existing.apiKeyHash : sha256(apiKey!),
       creatio,
       defaults: input.defaults,
+      ...(input.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: input.maxConcurrentRuns }),
       createdAt: existing ? existing.createdAt : now,
     };
     tx.set(ref, tenantFromDoc(tenant));
@@ -125,6 +129,7 @@ export function describeTenant(t: Tenant, connectionCount: number | null): [stri
     ['interval', `${t.defaults.intervalMinutes} min`],
     ['google group', t.defaults.googleGroupName],
     ['policy', t.defaults.policy],
+    ['max concurrent runs', String(runCap(t))],
     ['created', new Date(t.createdAt).toISOString()],
     ...(connectionCount === null ? [] : [['connections', String(connectionCount)] as [string, string]]),
   ];

@@ -13,7 +13,8 @@ import type {
   SyncRequest,
   SyncStateStore,
 } from '../../shared/ports.js';
-import { leaseRefusal, leased, queuedAfterRefusal } from '../../shared/lease.js';
+import type { RunSlot } from '../../shared/lease.js';
+import { freeSlots, leaseRefusal, leased, queuedAfterRefusal, runCap, slotFor } from '../../shared/lease.js';
 import { FakeState } from './fakeState.js';
 
 const emptyCheckpoint = () => ({
@@ -28,6 +29,9 @@ export class FakeConnections implements ConnectionStore, ConnectionControls, Con
   /** One state per connection, kept across runs like the documents under a connection. */
   readonly states = new Map<string, FakeState>();
   private readonly held = new Map<string, FakeState>();
+  /** Each tenant's run slots, by index, and its cap (the tenant document's maxConcurrentRuns). */
+  readonly slots = new Map<string, (RunSlot | null)[]>();
+  readonly caps = new Map<string, number>();
 
   private key = (tenantId: string, userId: string) => `${tenantId}/${userId}`;
 
@@ -49,7 +53,13 @@ export class FakeConnections implements ConnectionStore, ConnectionControls, Con
       c.queuedRun = queuedAfterRefusal(c, request, refused);
       return refused;
     }
-    const next = leased(c, request, attempt, now, ttlMs);
+    const slots = this.slots.get(request.tenantId) ?? [];
+    this.slots.set(request.tenantId, slots);
+    const cap = runCap({ maxConcurrentRuns: this.caps.get(request.tenantId) });
+    const slot = freeSlots(slots, cap, now)[0];
+    if (slot === undefined) return { ok: false, reason: 'throttled', runId: null };
+    slots[slot] = slotFor(request, attempt, now, ttlMs);
+    const next = leased(c, request, attempt, now, ttlMs, slot);
     this.rows.set(this.key(request.tenantId, request.userId), next);
     return { ok: true, connection: structuredClone(next) };
   }
@@ -75,6 +85,9 @@ export class FakeConnections implements ConnectionStore, ConnectionControls, Con
     const state = this.held.get(end.runId);
     this.held.delete(end.runId);
     if (!c || c.lease?.runId !== end.runId || c.lease.attempt !== end.attempt) return false;
+    const slots = this.slots.get(tenantId) ?? [];
+    if (c.lease.slot !== undefined && slots[c.lease.slot]?.attempt === end.attempt)
+      slots[c.lease.slot] = null;
     c.lease = null;
     c.checkpoint = structuredClone(end.checkpoint ?? state?.checkpoint ?? c.checkpoint);
     c.status = end.status;

@@ -116,6 +116,8 @@ describe('npm run tenant (Firestore emulator)', function () {
       'Sales',
       '--policy',
       'crm-wins',
+      '--max-concurrent-runs',
+      '5',
     ]);
     assert.equal(run.code, 0, run.text);
     const key = apiKeyOf(run);
@@ -132,6 +134,7 @@ describe('npm run tenant (Firestore emulator)', function () {
     assert.equal(new Sealer(KEY).open(doc.creatio.auth.passwordSealed, 'creatio:acme'), PASSWORD);
     assert.throws(() => new Sealer(KEY).open(doc.creatio.auth.passwordSealed, 'creatio:other'));
     assert.deepEqual(doc.defaults, { intervalMinutes: 30, googleGroupName: 'Sales', policy: 'crm-wins' });
+    assert.equal(doc.maxConcurrentRuns, 5);
     assert.equal(doc.createdAt, Date.UTC(2026, 0, 2, 3, 4, 5));
 
     // The functions' own store and API-key check accept what was written.
@@ -483,6 +486,11 @@ describe('npm run tenant (Firestore emulator)', function () {
         'p',
       ],
       /--creatio-url must be an http/,
+    ],
+    [
+      'a run cap of 0',
+      [...cookieArgs('bad2'), '--max-concurrent-runs', '0'],
+      /--max-concurrent-runs must be from 1 to 50 \(got 0\)/,
     ],
     [
       'an interval under 5',

@@ -89,6 +89,7 @@ const connection = z.object({
       attempt: z.string(),
       trigger: z.enum(['schedule', 'manual', 'continuation']),
       until: z.number(),
+      slot: z.number().int().nonnegative().optional(),
     })
     .nullable(),
   queuedRun: z.object({ runId: z.string(), at: z.number() }).nullable(),
@@ -138,6 +139,7 @@ const tenant = z.object({
     googleGroupName: z.string(),
     policy: z.enum(['newest-wins', 'crm-wins', 'google-wins']),
   }),
+  maxConcurrentRuns: z.number().int().positive().optional(),
   createdAt: z.number(),
 });
 

@@ -15,10 +15,19 @@ import type {
   SyncRequest,
   SyncStateStore,
 } from '../../ports.js';
-import { leaseRefusal, leased, queuedAfterRefusal } from '../../lease.js';
+import type { RunSlot } from '../../lease.js';
+import {
+  freeSlots,
+  leaseRefusal,
+  leased,
+  queuedAfterRefusal,
+  runCap,
+  slotFor,
+  slotFree,
+} from '../../lease.js';
 import { connectionFromDoc, emptyCheckpoint, schedulable, summaryFromDoc } from './codec.js';
 import type { FirestoreMeter } from './meter.js';
-import { connectionDoc, connections, links, members, runs } from './paths.js';
+import { connectionDoc, connections, links, members, runSlot, runSlots, runs, tenantDoc } from './paths.js';
 import { FirestoreSyncState } from './syncState.js';
 
 const RECENT_RUNS = 20;
@@ -52,6 +61,9 @@ export class FirestoreConnections implements ConnectionStore, ConnectionControls
   ): Promise<LeaseResult> {
     const { tenantId, userId } = request;
     const ref = connectionDoc(this.db, tenantId, userId);
+    // The slots are looked at outside the transaction first, so the transaction reads only the one
+    // slot it means to take: hundreds of attempts then contend on one document each, not on all.
+    const candidates = await this.freeSlotCandidates(tenantId, now);
     return this.db.runTransaction(async (tx) => {
       const snap = await tx.get(ref);
       this.meter.read(1);
@@ -65,11 +77,32 @@ export class FirestoreConnections implements ConnectionStore, ConnectionControls
         }
         return refused;
       }
-      const next = leased(c, request, attempt, now, ttlMs);
+      const slot = candidates[0];
+      const slotRef = slot === undefined ? null : runSlot(this.db, tenantId, slot);
+      const held = slotRef ? await tx.get(slotRef) : null;
+      if (held) this.meter.read(1);
+      if (slot === undefined || !slotRef || !slotFree(held?.data() as RunSlot | undefined, now))
+        return { ok: false, reason: 'throttled', runId: null };
+      const next = leased(c, request, attempt, now, ttlMs, slot);
+      tx.set(slotRef, slotFor(request, attempt, now, ttlMs));
       tx.update(ref, { lease: next.lease, queuedRun: next.queuedRun });
-      this.meter.wrote(1);
+      this.meter.wrote(2);
       return { ok: true, connection: next };
     });
+  }
+
+  private async freeSlotCandidates(tenantId: string, now: number): Promise<number[]> {
+    const tenant = await tenantDoc(this.db, tenantId).get();
+    const cap = runCap(tenant.data() as { maxConcurrentRuns?: number } | undefined);
+    // Only the live slots are read (a query costs one read when it finds none), not all `cap` of them.
+    const live = await runSlots(this.db, tenantId).where('expiresAt', '>', now).get();
+    this.meter.read(1 + Math.max(1, live.size));
+    const slots: (RunSlot | null)[] = Array.from({ length: cap }, () => null);
+    for (const d of live.docs) {
+      const i = Number(d.id);
+      if (Number.isInteger(i) && i >= 0 && i < cap) slots[i] = d.data() as RunSlot;
+    }
+    return freeSlots(slots, cap, now);
   }
 
   syncState(connection: Connection): SyncStateStore {
@@ -90,6 +123,14 @@ export class FirestoreConnections implements ConnectionStore, ConnectionControls
       if (!snap.exists) return false;
       const c = connectionFromDoc(snap.data());
       if (c.lease?.runId !== end.runId || c.lease.attempt !== end.attempt) return false;
+      // The run's slot goes with its lease; one a successor took over after expiry is not ours.
+      const slotRef = c.lease.slot === undefined ? null : runSlot(this.db, tenantId, c.lease.slot);
+      const slot = slotRef ? await tx.get(slotRef) : null;
+      if (slot) this.meter.read(1);
+      if (slotRef && slot?.get('attempt') === end.attempt) {
+        tx.delete(slotRef);
+        this.meter.wrote(1);
+      }
       const next = { ...c, status: end.status };
       tx.update(ref, {
         lease: null,

@@ -19,3 +19,8 @@ export const attention = (conn: DocumentReference): CollectionReference => conn.
 export const previews = (conn: DocumentReference): CollectionReference => conn.collection('previews');
 export const deadLetters = (db: Firestore, tenantId: string): CollectionReference =>
   tenantDoc(db, tenantId).collection('deadLetters');
+/** The tenant's run slots `0..cap-1` (shared/lease.ts): how many of its runs may be in flight at once. */
+export const runSlots = (db: Firestore, tenantId: string): CollectionReference =>
+  tenantDoc(db, tenantId).collection('runSlots');
+export const runSlot = (db: Firestore, tenantId: string, slot: number): DocumentReference =>
+  runSlots(db, tenantId).doc(String(slot));

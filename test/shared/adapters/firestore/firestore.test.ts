@@ -246,7 +246,9 @@ describe('Firestore state store (emulator)', function () {
         costs.push({ reads: meter.reads, writes: meter.writes });
       }
       assert.deepEqual(costs[0], costs[1]);
-      assert.ok(costs[0]!.reads <= 5 && costs[0]!.writes <= 3, JSON.stringify(costs[0]));
+      // The tenant's run cap adds the tenant, the live slots and the run's slot at each end (2 reads),
+      // and the slot's take and release (2 writes).
+      assert.ok(costs[0]!.reads <= 7 && costs[0]!.writes <= 4, JSON.stringify(costs[0]));
     });
 
     it('acknowledges a duplicate delivery of a finished run without running it again', async () => {
