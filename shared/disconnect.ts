@@ -1,7 +1,7 @@
 // Disconnect: revoke the Google grant at Google, delete the sealed token, stop syncing. The account
 // and the links are kept on purpose: connecting the same Google account again resumes with the same
 // pairs, so nothing is duplicated; connecting another account starts afresh (connect() drops the
-// pairs of the old one). See docs/disconnect.md.
+// pairs of the old one). See docs/needs-a-person.md, "Disconnect".
 import { SyncError } from './errors.js';
 import type { Connection, ConnectionAdmin, ConnectionStore, GoogleGrants } from './ports.js';
 import { googleTokenContext } from './sealing.js';

@@ -1,4 +1,4 @@
-// The confirm step of Disconnect: what it does, and what it keeps (docs/disconnect.md).
+// The confirm step of Disconnect: what it does, and what it keeps (docs/needs-a-person.md, "Disconnect").
 import type { Html } from './html.js';
 import { html } from './html.js';
 
