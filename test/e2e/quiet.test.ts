@@ -18,13 +18,13 @@ import {
   googleGroups,
   startStack,
   syncNowAndWait,
+  quietRun as quietRunOf,
+  writesSinceReset,
 } from './stack.js';
 
 const GROUP = "bpm'online";
 const EMPTY_DATE = '0001-01-01T00:00:00Z';
 const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
-/** People API methods that change data (the stand-in counts every request by method). */
-const GOOGLE_WRITE = /create|update|delete|modify/i;
 
 type Json = Record<string, unknown>;
 
@@ -55,33 +55,7 @@ describe('e2e: a sync with nothing to do writes nothing, and the faults around i
 
   const group = (): string => googleGroups(s, GROUP)[0]!.resourceName as string;
 
-  function writesSinceReset(): string[] {
-    const out: string[] = [];
-    for (const [method, n] of Object.entries(s.h.google.stats().byMethod))
-      if (GOOGLE_WRITE.test(method) && n > 0) out.push(`google ${method} ×${n}`);
-    const odata = s.h.creatio.stats().odata;
-    for (const verb of ['post', 'patch', 'delete'] as const)
-      for (const [set, n] of Object.entries(odata[verb])) if (n > 0) out.push(`creatio ${verb} ${set} ×${n}`);
-    return out;
-  }
-
-  /** A run after which nobody changed anything: it must not write on either side. */
-  async function quietRun(after: string): Promise<void> {
-    // What the run would write, to name it when it does (a dry run writes nothing).
-    const dry = await call(s.h.urls.syncNow, {
-      method: 'POST',
-      apiKey: seed.apiKey,
-      json: { tenantId: 'acme', userId, dryRun: true },
-    });
-    const planned = JSON.stringify((dry.json as { actions?: unknown }).actions);
-    s.h.google.resetStats();
-    s.h.creatio.resetStats();
-    const summary = await syncNowAndWait(s, seed, userId);
-    assert.equal(summary.outcome, 'ok', JSON.stringify(summary));
-    assert.deepEqual(writesSinceReset(), [], `a sync with nothing to do after ${after} wrote: ${planned}`);
-    const changed = Object.entries(summary.counts).filter(([, n]) => n > 0);
-    assert.deepEqual(changed, [], `after ${after}`);
-  }
+  const quietRun = (after: string): Promise<void> => quietRunOf(s, seed, userId, after);
 
   function inGoogleGroup(person: Json): void {
     s.h.google.user.addToGroup(ACCOUNT, group(), person.resourceName as string);
@@ -341,7 +315,7 @@ describe('e2e: a sync with nothing to do writes nothing, and the faults around i
       assert.equal(refused.outcome, 'refused', JSON.stringify(refused));
       assert.deepEqual(crmMembers(s, folder).sort(), crmBefore, 'the CRM group is untouched');
       assert.deepEqual(
-        writesSinceReset().filter((w) => w.startsWith('creatio')),
+        writesSinceReset(s).filter((w) => w.startsWith('creatio')),
         [],
       );
       const c = await s.h.app.connections.get('acme', userId);

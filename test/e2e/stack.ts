@@ -2,6 +2,7 @@
 // topics with push subscriptions into them (official emulator), Firestore (official emulator), and
 // the Google and Creatio stand-ins. Tests act as Cloud Scheduler (a tick message), as the tenant's
 // backend (API-key calls) and as the users (the stand-ins' UIs).
+import assert from 'node:assert/strict';
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import type { Harness, TenantSeed } from '../functions/harness.js';
 import { call, startHarness, waitFor } from '../functions/harness.js';
@@ -124,4 +125,36 @@ export function crmMembers(s: Stack, folderId: string): string[] {
 
 export function crmByEmail(s: Stack, email: string): Json[] {
   return s.h.creatio.ui.rows('Contact', `$filter=Email eq '${email}'`);
+}
+
+/** People API methods that change data (the stand-in counts every request by method). */
+const GOOGLE_WRITE = /create|update|delete|modify/i;
+
+/** Every write either stand-in counted since its stats were reset, named by method or entity set. */
+export function writesSinceReset(s: Stack): string[] {
+  const out: string[] = [];
+  for (const [method, n] of Object.entries(s.h.google.stats().byMethod))
+    if (GOOGLE_WRITE.test(method) && n > 0) out.push(`google ${method} ×${n}`);
+  const odata = s.h.creatio.stats().odata;
+  for (const verb of ['post', 'patch', 'delete'] as const)
+    for (const [set, n] of Object.entries(odata[verb])) if (n > 0) out.push(`creatio ${verb} ${set} ×${n}`);
+  return out;
+}
+
+/** A run after which nobody changed anything: it must not write on either side. */
+export async function quietRun(s: Stack, seed: TenantSeed, userId: string, after: string): Promise<void> {
+  // What the run would write, to name it when it does (a dry run writes nothing).
+  const dry = await call(s.h.urls.syncNow, {
+    method: 'POST',
+    apiKey: seed.apiKey,
+    json: { tenantId: seed.tenantId, userId, dryRun: true },
+  });
+  const planned = JSON.stringify((dry.json as { actions?: unknown }).actions);
+  s.h.google.resetStats();
+  s.h.creatio.resetStats();
+  const summary = await syncNowAndWait(s, seed, userId);
+  assert.equal(summary.outcome, 'ok', JSON.stringify(summary));
+  assert.deepEqual(writesSinceReset(s), [], `a sync with nothing to do after ${after} wrote: ${planned}`);
+  const changed = Object.entries(summary.counts).filter(([, n]) => n > 0);
+  assert.deepEqual(changed, [], `after ${after}`);
 }
