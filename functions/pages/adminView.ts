@@ -153,7 +153,9 @@ function deadLettersCard(v: TenantView): Html {
                     html`<tr>
                       <td>${when(d.recordedAt)}</td>
                       <td>${d.userId ?? html`<span class="muted">—</span>`}</td>
-                      <td>${DEAD_LETTER_KINDS[d.kind] ?? d.kind}</td>
+                      <td>
+                        ${Object.hasOwn(DEAD_LETTER_KINDS, d.kind) ? DEAD_LETTER_KINDS[d.kind] : d.kind}
+                      </td>
                       <td class="num">${d.deliveryAttempt ?? '—'}</td>
                     </tr>`,
                 )}
