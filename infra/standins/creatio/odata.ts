@@ -5,6 +5,7 @@ import { ODataError, badRequest, notFound, notModelled } from './errors.js';
 import { EMPTY_GUID, GUID_PATTERN, isGuid } from './guid.js';
 import { metadataXml, serviceDocument } from './metadata.js';
 import { parseQueryOptions, parseQueryString, runQuery, type QueryLimits } from './query.js';
+import type { ExpandItem } from './expand.js';
 import { emptyReply, errorReply, odataReply, textReply, type Reply } from './reply.js';
 import {
   isSetName,
@@ -17,6 +18,7 @@ import {
 import type { StatsCounter } from './stats.js';
 import type { EntityStore } from './store.js';
 import { fromJson, projectRow, toJson } from './values.js';
+import { contextSelect, projectExpanded } from './expand.js';
 
 export interface ODataRequest {
   method: string;
@@ -92,11 +94,12 @@ export class ODataService {
     if (target.count) {
       requireMethod(method, 'GET');
       const q = parseQueryOptions(params, def, this.store, 'collection');
-      if (q.select || q.orderby || q.count) throw badRequest('Only $filter applies to a /$count request.');
+      if (q.select || q.orderby || q.count || q.expand.length > 0)
+        throw badRequest('Only $filter applies to a /$count request.');
       const { rows } = runQuery(
         this.store,
         def,
-        { filter: q.filter, count: false },
+        { filter: q.filter, count: false, expand: [] },
         { ...this.limits, cap: Infinity, ramLimitRows: undefined },
       );
       return textReply(200, String(rows.length));
@@ -129,10 +132,10 @@ export class ODataService {
     const q = parseQueryOptions(params, def, this.store, 'collection');
     const { rows, count } = runQuery(this.store, def, q, this.limits);
     const body: Record<string, unknown> = {
-      '@odata.context': `${root}/$metadata#${def.name}${selectSuffix(q.select)}`,
+      '@odata.context': `${root}/$metadata#${def.name}${selectSuffix(q.select, q.expand)}`,
     };
     if (count !== undefined) body['@odata.count'] = count;
-    body.value = rows.map((r) => projectRow(def, r, 'get', q.select));
+    body.value = rows.map((r) => projectExpanded(this.store, def, r, 'get', q.select, q.expand));
     return odataReply(200, body);
   }
 
@@ -146,8 +149,8 @@ export class ODataService {
     const row = this.store.get(def.name, key);
     if (!row) throw missing(def, key);
     return odataReply(200, {
-      '@odata.context': `${root}/$metadata#${def.name}${selectSuffix(q.select)}/$entity`,
-      ...projectRow(def, row, 'get', q.select),
+      '@odata.context': `${root}/$metadata#${def.name}${selectSuffix(q.select, q.expand)}/$entity`,
+      ...projectExpanded(this.store, def, row, 'get', q.select, q.expand),
     });
   }
 
@@ -259,8 +262,9 @@ function readBody(def: EntitySetDef, req: ODataRequest, method: string): Record<
   return out;
 }
 
-function selectSuffix(select: readonly ColumnDef[] | undefined): string {
-  return select ? `(${select.map((c) => c.name).join(',')})` : '';
+function selectSuffix(select: readonly ColumnDef[] | undefined, expand: readonly ExpandItem[]): string {
+  const inner = contextSelect(select, expand);
+  return inner === '' ? '' : `(${inner})`;
 }
 
 function requireMethod(method: string, allowed: string): void {
