@@ -30,6 +30,8 @@ export interface ODataRequest {
   /** Parsed JSON body; undefined when there is none. */
   body?: unknown;
   bodyInvalid?: boolean;
+  /** The `Prefer` header (`return=representation` makes a PATCH answer the entity). */
+  prefer?: string;
 }
 
 interface Target {
@@ -118,7 +120,7 @@ export class ODataService {
         return this.getEntity(def, target.key, params, root);
       case 'PATCH':
       case 'MERGE':
-        return this.patch(def, target.key, req, actor);
+        return this.patch(def, target.key, req, actor, root);
       case 'DELETE':
         return this.remove(def, target.key, actor);
       case 'PUT':
@@ -180,12 +182,21 @@ export class ODataService {
     );
   }
 
-  private patch(def: EntitySetDef, key: string, req: ODataRequest, actor: Actor): Reply {
+  private patch(def: EntitySetDef, key: string, req: ODataRequest, actor: Actor, root: string): Reply {
     const values = readBody(def, req, 'PATCH');
     if (values.Id !== undefined && values.Id !== key)
       throw badRequest('The Id of an entity cannot be changed.');
     if (!this.store.has(def.name, key)) throw missing(def, key);
     this.store.atomically(() => this.svc.update(def.name, key, values, { actor, now: this.clock.now() }));
+    // As stored after the save's own effects (mirroring may touch the row again).
+    const saved = this.store.get(def.name, key)!;
+    // OData 4's `Prefer: return=representation`: the entity as saved, with Preference-Applied.
+    if (/\breturn=representation\b/i.test(req.prefer ?? ''))
+      return odataReply(
+        200,
+        { '@odata.context': `${root}/$metadata#${def.name}/$entity`, ...projectRow(def, saved, 'echo') },
+        { 'Preference-Applied': 'return=representation' },
+      );
     return emptyReply(204);
   }
 
