@@ -151,14 +151,14 @@ describe('Creatio side: authentication', function () {
         assert.equal((await side.readChanges(null, { full: false })).records.length, 1);
         assert.equal(e.s.stats().token, 1);
         assert.equal(e.s.stats().login, 0);
-        await side.fetch([b]);
+        await side.fetch([b!]);
         assert.equal(e.s.stats().token, 1, 'the token is reused');
         e.clock.advance(3600_000 - 30_000); // inside the refresh margin, not yet expired
-        await side.fetch([c]);
+        await side.fetch([c!]);
         assert.equal(e.s.stats().token, 2, 'refreshed before expiry');
         assert.equal(e.s.stats().unauthorized, 0);
         e.s.expireAllSessions(); // revoked early: Creatio answers 401
-        await side.fetch([d]);
+        await side.fetch([d!]);
         assert.equal(e.s.stats().token, 3);
         assert.equal(side.stats().renewals, 1);
       } finally {
