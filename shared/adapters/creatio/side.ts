@@ -280,8 +280,9 @@ export class CreatioSide implements ContactSide {
     const watermark = this.watermark(prev, now);
     known.clear();
     const records: SideRecord[] = [];
-    for (let i = 0; i < toRead.length; i += FULL_READ_SLICE) {
-      const bundles = await this.reader.rowsOf(toRead.slice(i, i + FULL_READ_SLICE));
+    // Taken off the list slice by slice: a slice's rows are let go once its records are built.
+    while (toRead.length > 0) {
+      const bundles = await this.reader.rowsOf(toRead.splice(0, FULL_READ_SLICE));
       for (const b of bundles.values()) {
         records.push(this.toRecord(b));
         noteBundle(seen, b);
