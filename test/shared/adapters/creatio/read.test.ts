@@ -243,6 +243,29 @@ describe('Creatio side: reading', function () {
     );
   });
 
+  it('expanded member pages weigh more against the RAM limit: they halve until they fit, every member read once', async () => {
+    const e = await startEnv({ ramLimitRows: 30 });
+    try {
+      const all = seedContacts(e.s.ui, { count: 25, folderId: e.folderId, communications: true });
+      e.s.resetStats();
+      // A full read expands Contact, its Account and its Department: four entities a row, so pages
+      // of 40 and 20 are refused and 5 rows a page fit (the member list alone would fit in 30).
+      const ch = await e.side({ tuning: { pageSize: 40 } }).readChanges(null, { full: true });
+      assert.deepEqual(ids(ch), [...all].sort());
+      assert.equal(new Set(ch.records.map((r) => r.id)).size, 25, 'no member twice');
+      const st = e.s.stats();
+      assert.ok(st.odata.get.ContactInFolder! >= 6, String(st.odata.get.ContactInFolder));
+      // An incremental run expands only the Contact's ModifiedOn: two entities a row, pages of 10.
+      e.clock.advance(60_000);
+      e.s.resetStats();
+      const next = await e.side({ tuning: { pageSize: 40 } }).readChanges(ch.cursor, { full: false });
+      assert.deepEqual(next.records, []);
+      assert.equal(next.members!.length, 25);
+    } finally {
+      await e.s.close();
+    }
+  });
+
   it('a sub-request that fails with 503 inside a good batch is repeated, within bounds', async () => {
     const { e } = env;
     member(e, { GivenName: 'Ann', Surname: 'Able', Email: 'ann@example.com' });
