@@ -42,6 +42,27 @@ describe('Creatio side: reading', function () {
     assert.equal(ann.modifiedAt, T0);
   });
 
+  it('a record read once in a run is not read again by a lookup or a fetch of the same run', async () => {
+    const { e } = env;
+    const a = member(e, { GivenName: 'Ann', Surname: 'Able', Email: 'ann@example.com' });
+    const out = e.s.ui.createContact({ GivenName: 'Out', Surname: 'Side', Email: 'out@example.com' });
+    const side = e.side();
+    await side.readChanges(null, { full: true });
+    e.s.resetStats();
+    const found = await side.lookup({ ids: [a], markers: [], emails: ['ann@example.com'] });
+    assert.deepEqual(
+      found.map((r) => r.id),
+      [a],
+    );
+    assert.equal(e.s.stats().apiCalls, 1, 'the email query alone');
+    assert.equal((await side.fetch([a])).records[0]!.id, a);
+    assert.equal(e.s.stats().apiCalls, 1);
+    // A contact the run has not read is read, once.
+    await side.fetch([out.Id as string]);
+    await side.lookup({ ids: [out.Id as string], markers: [], emails: [] });
+    assert.equal(e.s.stats().apiCalls, 1 + 3);
+  });
+
   it('after 1,000 contacts and 3 edits an incremental read reads only those three, at a fixed cost', async () => {
     const { e } = env;
     const all = seedContacts(e.s.ui, { count: 1000, folderId: e.folderId, communications: true });
