@@ -259,8 +259,10 @@ async function prepare(
   const changed = (o: Observed) => [...o.records.map((r) => r.id), ...o.departures.map((d) => d.id)];
   const touched = changed(obs.crm).length + markers.length + changed(obs.google).length;
   // Past a third of the pairs, one listing costs the same document reads as many id queries and
-  // far fewer round trips.
-  const allLoaded = obs.crm.complete || touched > Math.max(300, checkpoint.activeLinks / 3);
+  // far fewer round trips. A complete listing of either side that reports its members unchanged
+  // needs only the heads (below), so the 24-hour full read of a large group holds no whole link it
+  // does not plan for.
+  const allLoaded = touched > Math.max(300, checkpoint.activeLinks / 3);
   if (allLoaded) {
     heads.drop();
     add(await everyLink());

@@ -29,7 +29,7 @@ const MAX_CONTACTS = 25_000;
 
 const read = { createGoogle: 0, createCrm: 0, updateGoogle: 0, updateCrm: 0, groupGoogle: 0, groupCrm: 0 };
 const minimumFull = (n: number) =>
-  minimumCrm({ ...read, googleListed: 0, crmMembers: n, crmFullRead: true, crmLookups: 0 });
+  minimumCrm({ ...read, googleListed: 0, crmMembers: n, crmFullRead: true, crmRowsRead: n, crmLookups: 0 });
 const minimumIncremental = (n: number, changed: number) =>
   minimumCrm({
     ...read,
@@ -37,6 +37,7 @@ const minimumIncremental = (n: number, changed: number) =>
     crmMembers: n,
     crmFullRead: false,
     crmChanged: changed,
+    crmRowsRead: changed,
     crmLookups: 0,
   });
 

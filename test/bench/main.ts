@@ -98,6 +98,7 @@ async function main(): Promise<void> {
         googleGroupLookup: true,
         crmMembers: N,
         crmFullRead: true,
+        crmRowsRead: N,
         crmLookups: N - overlap,
       })),
     );
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
           crmMembers: pairs,
           crmFullRead: false,
           crmChanged: changes / 2,
+          crmRowsRead: changes / 2,
           crmLookups: 0,
         })),
       );
@@ -195,6 +197,7 @@ async function main(): Promise<void> {
           googleRefused: sum(s, 'refused'),
           crmMembers: size,
           crmFullRead: true,
+          crmRowsRead: size,
           crmLookups: 0,
         })),
       );

@@ -23,6 +23,12 @@ export interface Work {
   crmMembers: number;
   /** The members' contact data is read in full (first sync, 24-hour full read). */
   crmFullRead: boolean;
+  /**
+   * Contacts whose detail rows (ContactCommunication, ContactAddress) must be read: every member a
+   * first read knows nothing of, the contacts changed since the watermark, and on a 24-hour full read
+   * those holding rows whose deletion leaves no trace in ModifiedOn (a second email, any address).
+   */
+  crmRowsRead?: number;
   /** Contacts changed in the CRM since the watermark (an incremental read). */
   crmChanged?: number;
   /** Emails looked up in the CRM to pair Google newcomers. */
@@ -74,17 +80,29 @@ const CRM_FILTER = 100;
  * contacts carry one email and one phone, both flat.
  */
 const CRM_CALLS_PER_NEW_CONTACT = 2;
+/**
+ * A contact's rows beside those its flat columns mirror (a second email, a fax, a second address)
+ * show nowhere on the Contact, and no filter reaches the rows of a folder's contacts: whether
+ * `$expand` works on the collection navigations is unknown (reference §3), whose advice is to query
+ * each detail set by ContactId. So: one ContactCommunication and one ContactAddress query per 100
+ * contacts, each named in the filter as the emails are.
+ */
+const CRM_ROW_SETS = 2;
 
 export function minimumCrm(w: Work): number {
   // The member list: ContactInFolder filtered by the folder, 20,000 rows a page, one page at least
-  // (the only way to see a member leave: Creatio keeps no tombstones). A full read takes the
-  // contacts' columns along in the same pages ($expand of the ContactInFolder.Contact lookup).
+  // (the only way to see a member leave: Creatio keeps no tombstones). The pages take each member's
+  // Contact along ($expand of the ContactInFolder.Contact lookup): its columns on a full read, its
+  // ModifiedOn otherwise, which a communication row's save stamps too (§6.2).
   const members = Math.max(1, pages(w.crmMembers, CRM_PAGE));
-  // Otherwise the contacts changed since the watermark: one query (ModifiedOn gt …), paged.
+  // Otherwise what the contacts' ModifiedOn does not show: address rows changed since the
+  // watermark (an address save is not known to stamp its contact), one query, paged.
   const changes = w.crmFullRead ? 0 : Math.max(1, pages(w.crmChanged ?? 0, CRM_PAGE));
+  const rows = CRM_ROW_SETS * pages(w.crmRowsRead ?? 0, CRM_FILTER);
   return (
     members +
     changes +
+    rows +
     pages(w.crmLookups, CRM_FILTER) +
     w.createCrm * CRM_CALLS_PER_NEW_CONTACT +
     // One PATCH of the flat columns per changed contact.

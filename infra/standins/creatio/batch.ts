@@ -106,6 +106,7 @@ export function handleBatch(
         query,
         contentType: r.headers['content-type'] ?? (r.body !== undefined ? 'application/json' : undefined),
         body: r.body,
+        prefer: r.headers.prefer,
       };
       reply = deps.odata.handle(sub, rootUrl, actor);
     }

@@ -148,8 +148,9 @@ function odata(
   }
   const withinLimit = deps.stats.apiCall(deps.now());
   if (!withinLimit && deps.rejectOverLimit) return errorReply(dailyLimitError());
+  const prefer = [req.headers.prefer ?? ''].flat().join(', ');
   return deps.odata.handle(
-    { method, path: rest, query, contentType, body, bodyInvalid },
+    { method, path: rest, query, contentType, body, bodyInvalid, prefer },
     rootUrl,
     auth.actor,
   );

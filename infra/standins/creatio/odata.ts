@@ -5,6 +5,7 @@ import { ODataError, badRequest, notFound, notModelled } from './errors.js';
 import { EMPTY_GUID, GUID_PATTERN, isGuid } from './guid.js';
 import { metadataXml, serviceDocument } from './metadata.js';
 import { parseQueryOptions, parseQueryString, runQuery, type QueryLimits } from './query.js';
+import type { ExpandItem } from './expand.js';
 import { emptyReply, errorReply, odataReply, textReply, type Reply } from './reply.js';
 import {
   isSetName,
@@ -17,6 +18,7 @@ import {
 import type { StatsCounter } from './stats.js';
 import type { EntityStore } from './store.js';
 import { fromJson, projectRow, toJson } from './values.js';
+import { contextSelect, projectExpanded } from './expand.js';
 
 export interface ODataRequest {
   method: string;
@@ -28,6 +30,8 @@ export interface ODataRequest {
   /** Parsed JSON body; undefined when there is none. */
   body?: unknown;
   bodyInvalid?: boolean;
+  /** The `Prefer` header (`return=representation` makes a PATCH answer the entity). */
+  prefer?: string;
 }
 
 interface Target {
@@ -92,11 +96,12 @@ export class ODataService {
     if (target.count) {
       requireMethod(method, 'GET');
       const q = parseQueryOptions(params, def, this.store, 'collection');
-      if (q.select || q.orderby || q.count) throw badRequest('Only $filter applies to a /$count request.');
+      if (q.select || q.orderby || q.count || q.expand.length > 0)
+        throw badRequest('Only $filter applies to a /$count request.');
       const { rows } = runQuery(
         this.store,
         def,
-        { filter: q.filter, count: false },
+        { filter: q.filter, count: false, expand: [] },
         { ...this.limits, cap: Infinity, ramLimitRows: undefined },
       );
       return textReply(200, String(rows.length));
@@ -115,7 +120,7 @@ export class ODataService {
         return this.getEntity(def, target.key, params, root);
       case 'PATCH':
       case 'MERGE':
-        return this.patch(def, target.key, req, actor);
+        return this.patch(def, target.key, req, actor, root);
       case 'DELETE':
         return this.remove(def, target.key, actor);
       case 'PUT':
@@ -129,10 +134,10 @@ export class ODataService {
     const q = parseQueryOptions(params, def, this.store, 'collection');
     const { rows, count } = runQuery(this.store, def, q, this.limits);
     const body: Record<string, unknown> = {
-      '@odata.context': `${root}/$metadata#${def.name}${selectSuffix(q.select)}`,
+      '@odata.context': `${root}/$metadata#${def.name}${selectSuffix(q.select, q.expand)}`,
     };
     if (count !== undefined) body['@odata.count'] = count;
-    body.value = rows.map((r) => projectRow(def, r, 'get', q.select));
+    body.value = rows.map((r) => projectExpanded(this.store, def, r, 'get', q.select, q.expand));
     return odataReply(200, body);
   }
 
@@ -146,8 +151,8 @@ export class ODataService {
     const row = this.store.get(def.name, key);
     if (!row) throw missing(def, key);
     return odataReply(200, {
-      '@odata.context': `${root}/$metadata#${def.name}${selectSuffix(q.select)}/$entity`,
-      ...projectRow(def, row, 'get', q.select),
+      '@odata.context': `${root}/$metadata#${def.name}${selectSuffix(q.select, q.expand)}/$entity`,
+      ...projectExpanded(this.store, def, row, 'get', q.select, q.expand),
     });
   }
 
@@ -177,12 +182,21 @@ export class ODataService {
     );
   }
 
-  private patch(def: EntitySetDef, key: string, req: ODataRequest, actor: Actor): Reply {
+  private patch(def: EntitySetDef, key: string, req: ODataRequest, actor: Actor, root: string): Reply {
     const values = readBody(def, req, 'PATCH');
     if (values.Id !== undefined && values.Id !== key)
       throw badRequest('The Id of an entity cannot be changed.');
     if (!this.store.has(def.name, key)) throw missing(def, key);
     this.store.atomically(() => this.svc.update(def.name, key, values, { actor, now: this.clock.now() }));
+    // As stored after the save's own effects (mirroring may touch the row again).
+    const saved = this.store.get(def.name, key)!;
+    // OData 4's `Prefer: return=representation`: the entity as saved, with Preference-Applied.
+    if (/\breturn=representation\b/i.test(req.prefer ?? ''))
+      return odataReply(
+        200,
+        { '@odata.context': `${root}/$metadata#${def.name}/$entity`, ...projectRow(def, saved, 'echo') },
+        { 'Preference-Applied': 'return=representation' },
+      );
     return emptyReply(204);
   }
 
@@ -259,8 +273,9 @@ function readBody(def: EntitySetDef, req: ODataRequest, method: string): Record<
   return out;
 }
 
-function selectSuffix(select: readonly ColumnDef[] | undefined): string {
-  return select ? `(${select.map((c) => c.name).join(',')})` : '';
+function selectSuffix(select: readonly ColumnDef[] | undefined, expand: readonly ExpandItem[]): string {
+  const inner = contextSelect(select, expand);
+  return inner === '' ? '' : `(${inner})`;
 }
 
 function requireMethod(method: string, allowed: string): void {

@@ -3,6 +3,7 @@
 import { badRequest, notModelled, ramLimitError } from './errors.js';
 import { comparator, compileFilter, resolvePath } from './filter/compile.js';
 import { parseFilter } from './filter/parse.js';
+import { expandedWeight, parseExpand, type ExpandItem } from './expand.js';
 import type { ColumnDef, EntitySetDef, Row, Value } from './schema.js';
 import type { EntityStore } from './store.js';
 
@@ -15,6 +16,7 @@ export interface OrderKey {
 export interface QueryOptions {
   filter?: string;
   select?: ColumnDef[];
+  expand: ExpandItem[];
   orderby?: OrderKey[];
   top?: number;
   skip?: number;
@@ -28,7 +30,6 @@ export interface QueryLimits {
 }
 
 const KNOWN_UNSUPPORTED = new Set([
-  '$expand',
   '$search',
   '$apply',
   '$compute',
@@ -39,7 +40,16 @@ const KNOWN_UNSUPPORTED = new Set([
   '$schemaversion',
   '$id',
 ]);
-const SUPPORTED = new Set(['$filter', '$select', '$orderby', '$top', '$skip', '$count', '$format']);
+const SUPPORTED = new Set([
+  '$filter',
+  '$select',
+  '$expand',
+  '$orderby',
+  '$top',
+  '$skip',
+  '$count',
+  '$format',
+]);
 
 /** Splits a raw query string the way ASP.NET does: `+` is a space, a repeated option is an error. */
 export function parseQueryString(qs: string): Map<string, string> {
@@ -73,12 +83,13 @@ export function parseQueryOptions(
   store: EntityStore,
   scope: 'collection' | 'entity',
 ): QueryOptions {
-  const q: QueryOptions = { count: false };
+  const q: QueryOptions = { count: false, expand: [] };
+  let expand: string | undefined;
   for (const [key, value] of params) {
     if (!key.startsWith('$')) continue; // custom query options are ignored, as OData allows
     if (KNOWN_UNSUPPORTED.has(key)) throw notModelled(`the query option '${key}'`);
     if (!SUPPORTED.has(key)) throw badRequest(`The query parameter '${key}' is not supported.`);
-    if (scope === 'entity' && key !== '$select' && key !== '$format')
+    if (scope === 'entity' && key !== '$select' && key !== '$expand' && key !== '$format')
       throw badRequest(`The query option '${key}' is not allowed on a single entity.`);
     switch (key) {
       case '$filter':
@@ -86,6 +97,9 @@ export function parseQueryOptions(
         break;
       case '$select':
         q.select = parseSelect(value, def);
+        break;
+      case '$expand':
+        expand = value;
         break;
       case '$orderby':
         q.orderby = parseOrderBy(value, def, store);
@@ -106,6 +120,8 @@ export function parseQueryOptions(
         break;
     }
   }
+  // After the loop: an expansion's nested $select is read against its own set, in any option order.
+  if (expand !== undefined) q.expand = parseExpand(expand, def, parseSelect);
   return q;
 }
 
@@ -184,7 +200,9 @@ export function runQuery(
   const count = q.count ? matched.length : undefined;
   if (q.orderby) matched = sortRows(matched, q.orderby);
   const page = matched.slice(skip, skip + take);
-  if (limits.ramLimitRows !== undefined && page.length > limits.ramLimitRows)
+  // An expanded row holds its related entities too: each one weighs as a row of its own (ours).
+  const weight = page.length * (1 + expandedWeight(q.expand));
+  if (limits.ramLimitRows !== undefined && weight > limits.ramLimitRows)
     throw ramLimitError(limits.ramLimitMb);
   return { rows: page, count };
 }

@@ -10,7 +10,7 @@ export interface CreatioTuning {
   /** Rows asked per page; Creatio answers at most 20,000 (reference §3). */
   pageSize: number;
   /**
-   * Most percent-encoded characters of one `or` filter of ids or names (about 100 GUIDs). Such
+   * Most percent-encoded characters of one `or` filter of ids or names (100 GUIDs of `ContactId eq …`). Such
    * filters travel inside $batch sub-requests, whose URLs are not subject to the host's URL limit.
    */
   filterBudget: number;
@@ -39,7 +39,7 @@ export interface CreatioTuning {
 
 export const DEFAULT_TUNING: CreatioTuning = {
   pageSize: 20_000,
-  filterBudget: 6_000,
+  filterBudget: 6_200,
   plainUrlMax: 2_000,
   overlapMs: 2 * 60_000,
   safetyMarginMs: 10_000,

@@ -16,6 +16,12 @@ export interface SubRequest {
   body?: Record<string, unknown>;
   /** Sub-requests sharing a group are one change set: all apply or none. */
   group?: string;
+  /**
+   * A PATCH that asks for the entity as saved (OData 4 `Prefer: return=representation`), so its
+   * ModifiedOn is known without a read; a server that ignores it answers 204 and the contact is
+   * read once more on the next run.
+   */
+  representation?: boolean;
 }
 
 export interface SubReply {
@@ -124,7 +130,10 @@ export class CreatioHttp {
         id: String(base + i),
         method: s.method,
         url: s.url,
-        headers: s.body !== undefined ? { 'Content-Type': 'application/json' } : {},
+        headers: {
+          ...(s.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+          ...(s.representation ? { Prefer: 'return=representation' } : {}),
+        },
         ...(s.body !== undefined ? { body: s.body } : {}),
         ...(s.group !== undefined ? { atomicityGroup: s.group } : {}),
       }));

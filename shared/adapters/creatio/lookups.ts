@@ -61,8 +61,18 @@ export class Lookups {
     }
   }
 
+  /**
+   * Names seen in an expansion, for reading only: finding a row by name for a write keeps its own
+   * rules (oldest first), so these stay out of `byName`.
+   */
+  private readonly learnt = new Map<LookupSet, Map<string, string>>(SETS.map((s) => [s, new Map()]));
+
+  learn(set: LookupSet, id: string | null, name: string): void {
+    if (id !== null && !this.byId.get(set)!.has(id)) this.learnt.get(set)!.set(id, name);
+  }
+
   name(set: LookupSet, id: string | null): string {
-    return id === null ? '' : (this.byId.get(set)!.get(id)?.Name ?? '');
+    return id === null ? '' : (this.byId.get(set)!.get(id)?.Name ?? this.learnt.get(set)!.get(id) ?? '');
   }
 
   addressType(id: string | null): AddressType {
@@ -86,7 +96,7 @@ export class Lookups {
     const specs: ScanSpec<typeof namedRow>[] = [];
     for (const set of SETS) {
       const ids = [...new Set(needs[set] ?? [])].filter(
-        (id): id is string => id !== null && !this.byId.get(set)!.has(id),
+        (id): id is string => id !== null && !this.byId.get(set)!.has(id) && !this.learnt.get(set)!.has(id),
       );
       for (const part of chunkForFilter(ids, (id) => `Id eq ${guid(id)}`, this.budget))
         specs.push(this.spec(set, anyOf('Id', part.map(guid))));

@@ -1,5 +1,6 @@
-// Reads: the group's member list, what changed since a watermark, and whole contacts by id (the
-// Contact row, its communication and address rows, and the names of the lookups they point at).
+// Reads: the group's member list (with each member's Contact expanded: its ModifiedOn, or its columns
+// and lookup names for a full read), address rows changed since a watermark, and whole contacts by id
+// (the Contact row, its communication and address rows, and the names of the lookups they point at).
 import type { z } from 'zod';
 import { COMMUNICATION_TYPE } from './constants.js';
 import { statusError } from './errors.js';
@@ -18,13 +19,17 @@ import {
   communicationRow,
   contactRow,
   emailHitRow,
+  memberContactRow,
   memberRow,
+  memberVersionRow,
   parse,
   type AddressRow,
   type ChangeRow,
   type CommunicationRow,
   type ContactRow,
+  type MemberContactRow,
   type MemberRow,
+  type MemberVersionRow,
 } from './wire.js';
 
 export interface ReadTuning {
@@ -33,11 +38,12 @@ export interface ReadTuning {
   limits: ScanLimits;
 }
 
-export interface Changes {
-  contacts: ChangeRow[];
-  communications: ChangeRow[];
-  addresses: ChangeRow[];
+export interface Sink<T> {
+  add(rows: T[]): void;
+  reset(): void;
 }
+
+const expand = (e: string) => `$expand=${encodeURIComponent(e)}`;
 
 type AnySpec = ScanSpec<z.ZodType<{ Id: string }>>;
 
@@ -71,6 +77,41 @@ export class Reader {
       out.set(r.ContactId, [...(out.get(r.ContactId) ?? []), r.Id]);
     }
     return out;
+  }
+
+  /** The member list, page by page, each row with its Contact's ModifiedOn. */
+  async memberVersions(sink: Sink<MemberVersionRow>): Promise<void> {
+    await this.scan([
+      {
+        set: 'ContactInFolder',
+        filter: eqGuid('FolderId', this.folderId),
+        select: ['Id', 'ContactId'],
+        orderby: 'Id',
+        row: memberVersionRow,
+        what: 'the group members',
+        extra: expand('Contact($select=Id,ModifiedOn)'),
+        sink: sink as Sink<{ Id: string }>,
+      },
+    ]);
+  }
+
+  /** The member list, page by page, each row with its Contact's columns and lookup names. */
+  async memberContacts(sink: Sink<MemberContactRow>): Promise<void> {
+    const named = '($select=Name)';
+    await this.scan([
+      {
+        set: 'ContactInFolder',
+        filter: eqGuid('FolderId', this.folderId),
+        select: ['Id', 'ContactId'],
+        orderby: 'Id',
+        row: memberContactRow,
+        what: 'the group members',
+        extra: expand(
+          `Contact($select=${CONTACT_COLUMNS.join(',')};$expand=Account${named},Department${named})`,
+        ),
+        sink: sink as Sink<{ Id: string }>,
+      },
+    ]);
   }
 
   /** Membership rows of these contacts, read now (a duplicate added since the listing included). */
@@ -112,23 +153,24 @@ export class Reader {
     });
   }
 
-  /** Rows of the three sets whose ModifiedOn is at or past `since`, oldest first. */
-  async changedSince(since: number): Promise<Changes> {
-    const filter = `ModifiedOn ge ${dateTime(since)}`;
-    const spec = (set: string, select: string[]): AnySpec => ({
-      set,
-      filter,
-      select,
-      orderby: 'ModifiedOn,Id',
-      row: changeRow,
-      what: `changes of ${set}`,
-    });
-    const [contacts, communications, addresses] = (await this.scan([
-      spec('Contact', ['Id', 'ModifiedOn']),
-      spec('ContactCommunication', ['Id', 'ContactId', 'ModifiedOn']),
-      spec('ContactAddress', ['Id', 'ContactId', 'ModifiedOn']),
+  /**
+   * Address rows whose ModifiedOn is at or past `since`, oldest first. Contacts and their
+   * communication rows need no query of their own: a communication row's save stamps its contact
+   * (reference §6.2), whose ModifiedOn the member listing brings; an address row's save is not known
+   * to stamp it.
+   */
+  async addressesChangedSince(since: number): Promise<ChangeRow[]> {
+    const [rows] = (await this.scan([
+      {
+        set: 'ContactAddress',
+        filter: `ModifiedOn ge ${dateTime(since)}`,
+        select: ['Id', 'ContactId', 'ModifiedOn'],
+        orderby: 'ModifiedOn,Id',
+        row: changeRow,
+        what: 'changes of ContactAddress',
+      },
     ])) as ChangeRow[][];
-    return { contacts: contacts!, communications: communications!, addresses: addresses! };
+    return rows!;
   }
 
   private byContact(ids: string[]): string[][] {
@@ -141,18 +183,36 @@ export class Reader {
    */
   async bundles(ids: string[]): Promise<{ bundles: Map<string, Bundle>; missing: string[] }> {
     const unique = [...new Set(ids.map((id) => guid(id)))];
+    const bundles = await this.withRows(unique, null);
+    return { bundles, missing: unique.filter((id) => !bundles.has(id)) };
+  }
+
+  /** Whole contacts whose Contact row is already read (a full read's expanded members): their rows. */
+  rowsOf(contacts: ContactRow[]): Promise<Map<string, Bundle>> {
+    return this.withRows(
+      contacts.map((c) => c.Id),
+      contacts,
+    );
+  }
+
+  /**
+   * Per chunk of ids one query each for ContactCommunication and ContactAddress (and Contact, unless
+   * its rows are `known`), batched; then one round for the lookup names the cache lacks.
+   */
+  private async withRows(ids: string[], known: ContactRow[] | null): Promise<Map<string, Bundle>> {
     const specs: AnySpec[] = [];
-    for (const part of this.byContact(unique)) {
+    for (const part of this.byContact(ids)) {
       const lits = part.map(guid);
-      specs.push(
-        {
+      if (known === null)
+        specs.push({
           set: 'Contact',
           filter: anyOf('Id', lits),
           select: CONTACT_COLUMNS,
           orderby: 'Id',
           row: contactRow,
           what: 'contacts',
-        },
+        });
+      specs.push(
         {
           set: 'ContactCommunication',
           filter: anyOf('ContactId', lits),
@@ -173,12 +233,16 @@ export class Reader {
     }
     const results = await this.scan(specs);
     const bundles = new Map<string, Bundle>();
-    for (let i = 0; i < results.length; i += 3) {
-      for (const c of results[i] as ContactRow[])
-        bundles.set(c.Id, { contact: c, communications: [], addresses: [] });
-      for (const r of results[i + 1] as CommunicationRow[])
+    for (const c of known ?? []) bundles.set(c.Id, { contact: c, communications: [], addresses: [] });
+    const stride = known === null ? 3 : 2;
+    for (let i = 0; i < results.length; i += stride) {
+      if (known === null)
+        for (const c of results[i] as ContactRow[])
+          bundles.set(c.Id, { contact: c, communications: [], addresses: [] });
+      const at = i + stride - 2;
+      for (const r of results[at] as CommunicationRow[])
         if (r.ContactId !== null) bundles.get(r.ContactId)?.communications.push(r);
-      for (const r of results[i + 2] as AddressRow[])
+      for (const r of results[at + 1] as AddressRow[])
         if (r.ContactId !== null) bundles.get(r.ContactId)?.addresses.push(r);
     }
     const all = [...bundles.values()];
@@ -193,7 +257,7 @@ export class Reader {
       },
       addresses.length > 0,
     );
-    return { bundles, missing: unique.filter((id) => !bundles.has(id)) };
+    return bundles;
   }
 
   /** Ids of contacts that have an email row whose Number equals one of `emails`. */

@@ -3,6 +3,9 @@
 // Each later page re-reads the last row of the one before: if it moved, rows were inserted or
 // deleted before our position and the scan starts over, so a listing is never silently short.
 // `$count=true` tells us when we have everything, even under a smaller cap than we asked for.
+// A scan with a sink hands each page on and keeps only its last row, so a long listing (a group's
+// members with their contacts) is never held whole; a restart tells the sink to forget what it took.
+// A page the server refuses for its RAM limit is asked again at half the size, down to one row.
 import { z } from 'zod';
 import { SyncError } from '../../errors.js';
 import { isRamLimit, statusError } from './errors.js';
@@ -19,6 +22,10 @@ export interface ScanSpec<S extends z.ZodType<{ Id: string }>> {
   orderby: string;
   row: S;
   what: string;
+  /** Takes the rows page by page instead of the result holding them; `reset` on a restart. */
+  sink?: { add(rows: z.infer<S>[]): void; reset(): void };
+  /** Extra query options appended as given (`$expand=…`). */
+  extra?: string;
 }
 
 export interface ScanLimits {
@@ -34,8 +41,10 @@ export interface ScanLimits {
 
 interface State<T> {
   rows: T[];
+  /** Rows taken so far (held in `rows`, or handed to the sink). */
+  taken: number;
+  last: T | null;
   pageSize: number;
-  shrunk: boolean;
   restarts: number;
   /** Transient failures of this scan's sub-requests so far. */
   failures: number;
@@ -50,8 +59,9 @@ export async function scanAll<S extends z.ZodType<{ Id: string }>>(
 ): Promise<z.infer<S>[][]> {
   const states: State<z.infer<S>>[] = specs.map(() => ({
     rows: [],
+    taken: 0,
+    last: null,
     pageSize: limits.pageSize,
-    shrunk: false,
     restarts: 0,
     failures: 0,
     done: false,
@@ -66,14 +76,15 @@ export async function scanAll<S extends z.ZodType<{ Id: string }>>(
     const urls = open.map((i) => {
       const s = states[i]!;
       const spec = specs[i]!;
-      return collectionUrl(spec.set, {
+      const url = collectionUrl(spec.set, {
         filter: spec.filter,
         select: spec.select,
         orderby: spec.orderby,
         top: s.pageSize,
-        skip: s.rows.length > 0 ? s.rows.length - 1 : 0,
+        skip: s.taken > 0 ? s.taken - 1 : 0,
         count: true,
       });
+      return spec.extra ? `${url}&${spec.extra}` : url;
     });
     const replies: { status: number; body: unknown }[] = [];
     if (open.length === 1 && urls[0]!.length <= limits.plainUrlMax) {
@@ -101,10 +112,11 @@ export async function scanAll<S extends z.ZodType<{ Id: string }>>(
       const r = replies[k]!;
       if (r.status !== 200) {
         if (r.body === 'ram' || isRamLimit(r.status, r.body)) {
-          // Creatio's advice for its RAM limit is smaller pages: try once more with a quarter.
-          if (s.shrunk) throw new RamLimitError(spec.what);
-          s.shrunk = true;
-          s.pageSize = Math.max(2, Math.floor(s.pageSize / 4));
+          // Creatio's advice for its RAM limit is smaller pages: halve until one row is refused.
+          // Two rows at least while a previous page's last row is re-read with the next.
+          const least = s.taken > 0 ? 2 : 1;
+          if (s.pageSize <= least) throw new RamLimitError(spec.what);
+          s.pageSize = Math.max(least, Math.floor(s.pageSize / 2));
           return;
         }
         // A sub-request of a good batch can still fail on its own: repeat its page, within bounds.
@@ -116,7 +128,7 @@ export async function scanAll<S extends z.ZodType<{ Id: string }>>(
         throw statusError(r.status, spec.what);
       }
       const page = parse(collection(spec.row), r.body, spec.what);
-      take(s, page.value, page['@odata.count'], limits, spec.what);
+      take(s, page.value, page['@odata.count'], limits, spec);
     });
     if (failing > 0) await http.backoff(failing);
   }
@@ -127,26 +139,35 @@ function take<T extends { Id: string }>(
   page: T[],
   count: number | undefined,
   limits: ScanLimits,
-  what: string,
+  spec: { what: string; sink?: { add(rows: T[]): void; reset(): void } },
 ): void {
+  const { what, sink } = spec;
   const asked = s.pageSize;
   const served = page.length;
-  if (s.rows.length > 0) {
-    if (page[0]?.Id !== s.rows[s.rows.length - 1]!.Id) {
+  if (s.last !== null) {
+    if (page[0]?.Id !== s.last.Id) {
       if (++s.restarts > limits.maxRestarts)
         throw new SyncError('unavailable', `${what} kept changing while it was read`, { side: 'crm' });
       s.rows = [];
+      s.taken = 0;
+      s.last = null;
+      sink?.reset();
       return;
     }
     page = page.slice(1);
   }
-  s.rows.push(...page);
-  if (count === undefined ? served < asked : s.rows.length >= count) {
+  if (sink) sink.add(page);
+  else for (const row of page) s.rows.push(row);
+  s.taken += page.length;
+  if (page.length > 0) s.last = page[page.length - 1]!;
+  if (count === undefined ? served < asked : s.taken >= count) {
     s.done = true;
     return;
   }
   // Rows remain. A page shorter than asked means the server's cap is below our page size.
-  if (served < 2)
+  if (served < Math.min(2, asked))
     throw new SyncError('bad-response', `Creatio stopped serving pages of ${what}`, { side: 'crm' });
   if (served < asked) s.pageSize = served;
+  // The next page re-reads this one's last row: it must hold two.
+  s.pageSize = Math.max(2, s.pageSize);
 }

@@ -20,6 +20,9 @@ import { validateFolderWith, type FolderCheck } from './folder.js';
 import { Lookups } from './lookups.js';
 import { encodeExtra, toCanonical, type Bundle, type Names } from './mapping.js';
 import { isGuid } from './query.js';
+import { crmVersion, hasUntracedRows, namesDigest, parseVersion } from './version.js';
+import type { ContactRow } from './wire.js';
+import { PHONE_TYPE_ID } from './constants.js';
 import { Reader } from './reader.js';
 import { Writer, type Outcome } from './writer.js';
 
@@ -57,6 +60,8 @@ export class CreatioSide implements ContactSide {
   private readonly folderId: string;
   private readonly names: Names;
   private members: Map<string, string[]> | null = null;
+  /** Records this run read, by id: asked again (a lookup, a fetch), they are not read again. */
+  private readonly read = new Map<string, SideRecord>();
   /** Rows as our own writes left them: the next read skips them unless they changed again. */
   private readonly echo = new Seen();
   /** Contacts this run created, at the version the create left them with. */
@@ -111,64 +116,85 @@ export class CreatioSide implements ContactSide {
 
   private toRecord(b: Bundle): SideRecord {
     const { contact, extra } = toCanonical(b, this.names);
-    return {
+    const record: SideRecord = {
       id: b.contact.Id,
-      version: b.contact.ModifiedOn,
+      version: crmVersion(
+        b.contact.ModifiedOn,
+        hasUntracedRows(b.communications, b.addresses.length),
+        contact.company,
+        contact.department,
+      ),
       modifiedAt: Date.parse(b.contact.ModifiedOn),
       contact,
       inGroup: this.members?.has(b.contact.Id) ?? false,
       extra: encodeExtra(extra),
     };
+    this.read.set(record.id, record);
+    return record;
   }
 
-  private async records(
-    ids: string[],
-  ): Promise<{ records: SideRecord[]; missing: string[]; bundles: Map<string, Bundle> }> {
-    const valid = ids.filter(isGuid);
-    const { bundles, missing } = await this.reader.bundles(valid);
-    return {
-      records: [...bundles.values()].map((b) => this.toRecord(b)),
-      missing: [...missing, ...ids.filter((id) => !isGuid(id))],
-      bundles,
-    };
+  /** Whole records by id; those this run already read are not read again. */
+  private async records(ids: string[]): Promise<{ records: SideRecord[]; missing: string[] }> {
+    const valid = [...new Set(ids.filter(isGuid).map((id) => id.toLowerCase()))];
+    const records: SideRecord[] = [];
+    const todo: string[] = [];
+    for (const id of valid) {
+      const r = this.read.get(id);
+      if (r) records.push({ ...r, inGroup: this.members?.has(id) ?? r.inGroup });
+      else todo.push(id);
+    }
+    const { bundles, missing } =
+      todo.length > 0 ? await this.reader.bundles(todo) : { bundles: new Map(), missing: [] };
+    for (const b of bundles.values()) records.push(this.toRecord(b));
+    return { records, missing: [...missing, ...ids.filter((id) => !isGuid(id))] };
   }
 
-  async readChanges(cursor: string | null, options: { full: boolean }): Promise<SideChanges> {
+  /** Forgets what this run read of these contacts: a write or a membership change made it stale. */
+  private forget(ids: Iterable<string>): void {
+    for (const id of ids) this.read.delete(id.toLowerCase());
+  }
+
+  async readChanges(
+    cursor: string | null,
+    options: { full: boolean; known?: () => Promise<Map<string, string>> },
+  ): Promise<SideChanges> {
     const t = this.client.tuning;
     const prev = options.full ? null : decodeCursor(cursor);
     const now = this.conn.clock.now();
-    this.members = await this.reader.members();
-    // The watermark is the server's own clock as the member listing answered, before any change
-    // query ran: never the largest ModifiedOn seen, which a local-time bump can put in the future.
-    const serverNow = this.client.http.serverNow;
-    const watermark =
-      serverNow !== null ? serverNow - t.safetyMarginMs : (prev?.watermark ?? now - NO_DATE_MARGIN_MS);
-    const memberIds = [...this.members.keys()];
-    const base = { departures: [], memberCount: memberIds.length, members: memberIds };
+    this.read.clear();
+    if (prev === null || now - prev.fullAt >= t.fullReadEveryMs)
+      return this.fullRead(now, prev, options.known);
 
-    if (prev === null || now - prev.fullAt >= t.fullReadEveryMs) {
-      // In slices, so that the raw rows of one slice are let go before the next is read.
-      const records: SideRecord[] = [];
-      const seen = new Seen();
-      for (let i = 0; i < memberIds.length; i += FULL_READ_SLICE) {
-        const slice = await this.records(memberIds.slice(i, i + FULL_READ_SLICE));
-        records.push(...slice.records);
-        for (const b of slice.bundles.values()) noteBundle(seen, b);
-      }
-      const next: CrmCursor = { watermark, fullAt: now, seen, created: new Seen() };
-      return {
-        ...base,
-        records,
-        complete: true,
-        cursor: encodeCursor(next, watermark - t.overlapMs, t),
-      };
-    }
-
-    const changes = await this.reader.changedSince(prev.watermark - t.overlapMs);
+    // The member list brings each member's ModifiedOn: a contact changed since the watermark (a
+    // communication row's save included) shows there, with no query of its own.
+    const since = prev.watermark - t.overlapMs;
+    const members = new Map<string, string[]>();
+    let candidates: [string, string][] = [];
+    await this.reader.memberVersions({
+      add: (rows) => {
+        for (const r of rows) {
+          if (r.ContactId === null) continue;
+          const list = members.get(r.ContactId);
+          if (list) list.push(r.Id);
+          else {
+            members.set(r.ContactId, [r.Id]);
+            if (r.Contact && Date.parse(r.Contact.ModifiedOn) >= since)
+              candidates.push([r.ContactId, r.Contact.ModifiedOn]);
+          }
+        }
+      },
+      reset: () => {
+        members.clear();
+        candidates = [];
+      },
+    });
+    this.members = members;
+    const watermark = this.watermark(prev, now);
+    const addresses = await this.reader.addressesChangedSince(since);
     const seen = new Seen();
     const changed = new Set<string>();
     const consider = (kind: SeenKind, rowId: string, contactId: string | null, modifiedOn: string) => {
-      if (contactId === null || !this.members!.has(contactId)) return;
+      if (contactId === null || !members.has(contactId)) return;
       const at = Date.parse(modifiedOn);
       seen.add(kind, rowId, at);
       if (prev.seen.has(kind, rowId, at)) return;
@@ -176,23 +202,108 @@ export class CreatioSide implements ContactSide {
       if (made !== null && (kind === 'c' ? at === made : at <= made)) return;
       changed.add(contactId);
     };
-    for (const r of changes.contacts) consider('c', r.Id, r.Id, r.ModifiedOn);
-    for (const r of changes.communications) consider('k', r.Id, r.ContactId, r.ModifiedOn);
-    for (const r of changes.addresses) consider('a', r.Id, r.ContactId, r.ModifiedOn);
+    for (const [id, modifiedOn] of candidates) consider('c', id, id, modifiedOn);
+    for (const r of addresses) consider('a', r.Id, r.ContactId, r.ModifiedOn);
     const { records } = await this.records([...changed]);
     const next: CrmCursor = { watermark, fullAt: prev.fullAt, seen, created: prev.created };
+    const ids = [...members.keys()];
     return {
-      ...base,
       records,
+      departures: [],
       complete: false,
+      memberCount: ids.length,
+      members: ids,
+      cursor: encodeCursor(next, watermark - t.overlapMs, t),
+    };
+  }
+
+  /**
+   * The server's clock as the member listing answered, before any change query ran: never the
+   * largest ModifiedOn seen, which a local-time bump can put in the future.
+   */
+  private watermark(prev: CrmCursor | null, now: number): number {
+    const serverNow = this.client.http.serverNow;
+    return serverNow !== null
+      ? serverNow - this.client.tuning.safetyMarginMs
+      : (prev?.watermark ?? now - NO_DATE_MARGIN_MS);
+  }
+
+  /**
+   * Every member, with its Contact's columns and lookup names expanded into the member pages. A member
+   * still at the version its link holds, with no rows whose deletion would leave no trace, is
+   * reported unchanged; the rest have their rows read, a slice at a time. Pages are taken as they
+   * come, so only the members that must be read are held.
+   */
+  private async fullRead(
+    now: number,
+    prev: CrmCursor | null,
+    knownVersions?: () => Promise<Map<string, string>>,
+  ): Promise<SideChanges> {
+    const t = this.client.tuning;
+    const known = knownVersions ? await knownVersions() : new Map<string, string>();
+    const members = new Map<string, string[]>();
+    let unchanged: string[] = [];
+    let toRead: ContactRow[] = [];
+    let seen = new Seen();
+    await this.reader.memberContacts({
+      add: (rows) => {
+        // Pairs the next read can meet again: those within the overlap window of this read.
+        const recent = (this.client.http.serverNow ?? now) - t.overlapMs - t.safetyMarginMs - 60_000;
+        for (const r of rows) {
+          if (r.ContactId === null) continue;
+          const list = members.get(r.ContactId);
+          if (list) {
+            list.push(r.Id);
+            continue;
+          }
+          members.set(r.ContactId, [r.Id]);
+          if (!r.Contact) continue;
+          const { Account, Department, ...contact } = r.Contact;
+          this.lookups.learn('Account', contact.AccountId, Account);
+          this.lookups.learn('Department', contact.DepartmentId, Department);
+          const at = Date.parse(contact.ModifiedOn);
+          const v = parseVersion(known.get(contact.Id));
+          if (v !== null && !v.rows && v.at === at && v.names === namesDigest(Account, Department)) {
+            unchanged.push(contact.Id);
+            if (at >= recent) seen.add('c', contact.Id, at);
+          } else toRead.push(contact);
+        }
+      },
+      reset: () => {
+        members.clear();
+        unchanged = [];
+        toRead = [];
+        seen = new Seen();
+      },
+    });
+    this.members = members;
+    const watermark = this.watermark(prev, now);
+    known.clear();
+    const records: SideRecord[] = [];
+    // Taken off the list slice by slice: a slice's rows are let go once its records are built.
+    while (toRead.length > 0) {
+      const bundles = await this.reader.rowsOf(toRead.splice(0, FULL_READ_SLICE));
+      for (const b of bundles.values()) {
+        records.push(this.toRecord(b));
+        noteBundle(seen, b);
+      }
+    }
+    const ids = [...members.keys()];
+    const next: CrmCursor = { watermark, fullAt: now, seen, created: new Seen() };
+    return {
+      records,
+      unchanged,
+      departures: [],
+      complete: true,
+      memberCount: ids.length,
+      members: ids,
       cursor: encodeCursor(next, watermark - t.overlapMs, t),
     };
   }
 
   async fetch(ids: string[]): Promise<{ records: SideRecord[]; missing: string[] }> {
     await this.memberMap();
-    const { records, missing } = await this.records(ids);
-    return { records, missing };
+    return this.records(ids);
   }
 
   async lookup(keys: LookupKeys): Promise<SideRecord[]> {
@@ -207,6 +318,7 @@ export class CreatioSide implements ContactSide {
 
   /** Re-reads what we wrote: its version and rows, and (when it reads back as written) its echo. */
   private async written(desired: Map<string, Contact>): Promise<Map<string, Written>> {
+    this.forget(desired.keys());
     const { bundles } = await this.reader.bundles([...desired.keys()]);
     const out = new Map<string, Written>();
     for (const [id, contact] of desired) {
@@ -226,6 +338,7 @@ export class CreatioSide implements ContactSide {
   async create(items: CreateItem[]): Promise<ItemResults<Written>> {
     const members = await this.memberMap();
     const { outcomes, ids, written: known } = await this.writer.create(items);
+    this.forget(ids.values());
     // What the replies told is remembered, not read back; only contacts whose replies said nothing
     // (a repeated create that met its own earlier insert) are read.
     const desired = new Map<string, Contact>();
@@ -236,8 +349,9 @@ export class CreatioSide implements ContactSide {
       const w = known.get(id);
       if (w === undefined) desired.set(id, item.contact);
       else {
-        written.set(id, { id, ...w });
-        this.created.add('c', id, Date.parse(w.version));
+        const c = normalizeContact(item.contact);
+        written.set(id, { id, version: crmVersion(w.at, w.rows, c.company, c.department), extra: null });
+        this.created.add('c', id, Date.parse(w.at));
       }
     }
     if (desired.size > 0) for (const [id, w] of await this.written(desired)) written.set(id, w);
@@ -254,23 +368,44 @@ export class CreatioSide implements ContactSide {
     return out;
   }
 
+  /**
+   * Updates are not read back: the replies give the contact's ModifiedOn (the Contact PATCH and row
+   * saves answer the entity), which the cursor remembers as our echo, so the next read skips it. The
+   * rows' ids after a change of emails, phones or addresses are left unknown (the next update of
+   * those reads them), as after a create.
+   */
   async update(items: UpdateItem[]): Promise<ItemResults<Written>> {
     await this.memberMap();
     // Our ids are lower-case GUIDs; results go back under the id the runner gave.
     const key = (id: string) => (isGuid(id) ? id.toLowerCase() : id);
-    const outcomes = await this.writer.update(items.map((i) => ({ ...i, id: key(i.id) })));
-    const desired = new Map<string, Contact>();
-    for (const item of items) if (outcomes.get(key(item.id))?.ok) desired.set(key(item.id), item.contact);
-    const written = desired.size > 0 ? await this.written(desired) : new Map<string, Written>();
+    const { outcomes, written } = await this.writer.update(items.map((i) => ({ ...i, id: key(i.id) })));
+    this.forget(items.map((i) => i.id));
+    const rowFields: readonly string[] = ['emails', 'phones', 'addresses'];
     const out: ItemResults<Written> = new Map();
     for (const item of items) {
-      const o = outcomes.get(key(item.id)) ?? { ok: false, kind: 'failed', message: 'not attempted' };
-      out.set(
-        item.id,
-        o.ok
-          ? { ok: true, value: written.get(key(item.id))! }
-          : { ok: false, error: { kind: o.kind, message: o.message } },
-      );
+      const id = key(item.id);
+      const o = outcomes.get(id) ?? { ok: false, kind: 'failed', message: 'not attempted' };
+      if (!o.ok) {
+        out.set(item.id, { ok: false, error: { kind: o.kind, message: o.message } });
+        continue;
+      }
+      const w = written.get(id);
+      const rowsTouched = item.fields.some((f) => rowFields.includes(f));
+      let version: string | null = null;
+      if (w?.untouched) version = item.version;
+      else if (w?.at) {
+        const c = normalizeContact(item.contact);
+        const rows = rowsTouched
+          ? hasUntracedRows(canonicalRows(c), c.addresses.length)
+          : (parseVersion(item.version)?.rows ?? true);
+        version = crmVersion(w.at, rows, c.company, c.department);
+        this.echo.add('c', id, Date.parse(w.at));
+      }
+      for (const [rowId, at] of w?.addresses ?? []) this.echo.add('a', rowId, at);
+      out.set(item.id, {
+        ok: true,
+        value: { id: item.id, version, ...(rowsTouched ? { extra: null } : {}) },
+      });
     }
     return out;
   }
@@ -329,9 +464,16 @@ export class CreatioSide implements ContactSide {
   }
 }
 
+/** The communication rows a canonical contact's emails and phones become, by type. */
+function canonicalRows(c: Contact): { CommunicationTypeId: string | null }[] {
+  return [
+    ...c.emails.map(() => ({ CommunicationTypeId: 'email' })),
+    ...c.phones.map((p) => ({ CommunicationTypeId: PHONE_TYPE_ID[p.type] })),
+  ];
+}
+
 function noteBundle(seen: Seen, b: Bundle): void {
   seen.add('c', b.contact.Id, Date.parse(b.contact.ModifiedOn));
-  for (const r of b.communications) seen.add('k', r.Id, Date.parse(r.ModifiedOn));
   for (const r of b.addresses) seen.add('a', r.Id, Date.parse(r.ModifiedOn));
 }
 

@@ -124,6 +124,29 @@ export const addressRow = z.object({
 export type AddressRow = z.infer<typeof addressRow>;
 
 export const memberRow = z.object({ Id: id, ContactId: lookup });
+
+/** A lookup's expanded entity (`$expand=Account($select=Name)`): null when the lookup is empty. */
+const namedNav = z
+  .object({ Name: text })
+  .nullable()
+  .optional()
+  .transform((n) => n?.Name ?? '');
+
+/** A membership row with its contact's ModifiedOn (`$expand=Contact($select=Id,ModifiedOn)`). */
+export const memberVersionRow = z.object({
+  Id: id,
+  ContactId: lookup,
+  Contact: z.object({ Id: id, ModifiedOn: instant }).nullable().optional(),
+});
+export type MemberVersionRow = z.infer<typeof memberVersionRow>;
+
+/** A membership row with its contact's columns and the names of its Account and Department. */
+export const memberContactRow = z.object({
+  Id: id,
+  ContactId: lookup,
+  Contact: contactRow.extend({ Account: namedNav, Department: namedNav }).nullable().optional(),
+});
+export type MemberContactRow = z.infer<typeof memberContactRow>;
 export type MemberRow = z.infer<typeof memberRow>;
 
 export const changeRow = z.object({ Id: id, ModifiedOn: instant, ContactId: lookup });

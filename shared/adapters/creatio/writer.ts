@@ -25,6 +25,16 @@ import type { Reader } from './reader.js';
 
 export type Outcome = { ok: true } | { ok: false; kind: ItemErrorKind; message: string };
 
+/** What an update's replies tell, so the contact need not be read back. */
+export interface UpdateWritten {
+  /** The contact's ModifiedOn after the change set; null when a reply left it unknown. */
+  at: string | null;
+  /** Address rows saved, with their ModifiedOn (an address save is not known to stamp the contact). */
+  addresses: [string, number][];
+  /** Nothing needed writing. */
+  untouched: boolean;
+}
+
 const OK: Outcome = { ok: true };
 const fail = (kind: ItemErrorKind, message: string): Outcome => ({ ok: false, kind, message });
 const success = (s: number) => s >= 200 && s < 300;
@@ -102,7 +112,7 @@ export class Writer {
       o.op === 'post'
         ? { method: 'POST', url: o.set, body: { Id: o.id, ...o.body }, group }
         : o.op === 'patch'
-          ? { method: 'PATCH', url: entityUrl(o.set, o.id), body: o.body, group }
+          ? { method: 'PATCH', url: entityUrl(o.set, o.id), body: o.body, group, representation: true }
           : { method: 'DELETE', url: entityUrl(o.set, o.id), group },
     );
   }
@@ -113,10 +123,14 @@ export class Writer {
   async create(items: CreateItem[]): Promise<{
     outcomes: Map<string, Outcome>;
     ids: Map<string, string>;
-    /** What each contact was left as, by id, when the replies say it (else it must be read). */
-    written: Map<string, { version: string; extra: null }>;
+    /**
+     * What each contact was left as, by id, when the replies say it (else it must be read): its
+     * ModifiedOn, and whether rows beside the mirrored ones were written.
+     */
+    written: Map<string, { at: string; rows: boolean }>;
   }> {
-    const written = new Map<string, { version: string; extra: null }>();
+    const written = new Map<string, { at: string; rows: boolean }>();
+    const rowsOf = new Map<string, boolean>();
     const outcomes = new Map<string, Outcome>();
     const ids = new Map<string, string>();
     for (const item of items) {
@@ -138,6 +152,7 @@ export class Writer {
       }
       const group = `c${n}`;
       const plan = createPlan(contact, r.addresses, id, this.newId);
+      rowsOf.set(item.key, plan.ops.length > 0 || r.addresses.length > 0);
       planned.set(item.key, {
         contactAt: 0,
         subs: [
@@ -165,8 +180,8 @@ export class Writer {
         outcomes.set(key, OK);
         // The membership insert (last) does not touch the Contact; every other row save sets its
         // ModifiedOn (reference §6.2), so the latest of them is the version the contact is left at.
-        const version = latestModifiedOn(got.slice(0, -1));
-        if (version !== null) written.set(ids.get(key)!, { version, extra: null });
+        const at = latestModifiedOn(got.slice(0, -1));
+        if (at !== null) written.set(ids.get(key)!, { at, rows: rowsOf.get(key)! });
       }
       // The contact's own insert failed: a repeated create meets the Id it inserted before.
       else if (got[p.contactAt]!.status >= 500) maybeOurs.push(key);
@@ -194,8 +209,11 @@ export class Writer {
 
   // ---- update ----
 
-  async update(items: UpdateItem[]): Promise<Map<string, Outcome>> {
+  async update(
+    items: UpdateItem[],
+  ): Promise<{ outcomes: Map<string, Outcome>; written: Map<string, UpdateWritten> }> {
     const outcomes = new Map<string, Outcome>();
+    const written = new Map<string, UpdateWritten>();
     const valid = items.filter((i) => {
       if (isGuid(i.id)) return true;
       outcomes.set(i.id, fail('validation', 'the id is not a GUID'));
@@ -203,7 +221,7 @@ export class Writer {
     });
     await this.prepareLookups(valid.map((i) => ({ contact: normalizeContact(i.contact), fields: i.fields })));
     const retry: UpdateItem[] = [];
-    const first = await this.updateOnce(valid, false, outcomes);
+    const first = await this.updateOnce(valid, false, outcomes, written);
     for (const [item, outcome] of first) {
       if (outcome === 'again') retry.push(item);
       else outcomes.set(item.id, outcome);
@@ -211,18 +229,19 @@ export class Writer {
     // Rows we knew have changed under us (deleted, or our earlier write already applied): read them
     // now and diff again, once.
     if (retry.length > 0)
-      for (const [item, outcome] of await this.updateOnce(retry, true, outcomes))
+      for (const [item, outcome] of await this.updateOnce(retry, true, outcomes, written))
         outcomes.set(
           item.id,
           outcome === 'again' ? fail('failed', 'the rows changed while they were written') : outcome,
         );
-    return outcomes;
+    return { outcomes, written };
   }
 
   private async updateOnce(
     items: UpdateItem[],
     fresh: boolean,
     outcomes: Map<string, Outcome>,
+    written: Map<string, UpdateWritten>,
   ): Promise<Map<UpdateItem, Outcome | 'again'>> {
     const out = new Map<UpdateItem, Outcome | 'again'>();
     const rowFields: readonly Field[] = ['emails', 'phones', 'addresses'];
@@ -259,10 +278,12 @@ export class Writer {
       const body = contactBody(contact, item.fields, r);
       const subs: SubRequest[] = [];
       if (Object.keys(body).length > 0)
-        subs.push({ method: 'PATCH', url: entityUrl('Contact', id), body, group });
+        subs.push({ method: 'PATCH', url: entityUrl('Contact', id), body, group, representation: true });
       subs.push(...this.rowSubs(ops, group));
-      if (subs.length === 0) out.set(item, OK);
-      else {
+      if (subs.length === 0) {
+        out.set(item, OK);
+        written.set(id, { at: null, addresses: [], untouched: true });
+      } else {
         planned.set(id, { subs, contactAt: Object.keys(body).length > 0 ? 0 : -1 });
         byKey.set(id, item);
       }
@@ -271,8 +292,10 @@ export class Writer {
     for (const [id, p] of planned) {
       const item = byKey.get(id)!;
       const got = replies.get(id)!;
-      if (got.every((r) => success(r.status))) out.set(item, OK);
-      else if (p.contactAt === 0 && got[0]!.status === 404)
+      if (got.every((r) => success(r.status))) {
+        out.set(item, OK);
+        written.set(id, whatWasWritten(p.subs, got));
+      } else if (p.contactAt === 0 && got[0]!.status === 404)
         out.set(item, fail('not-found', 'the contact no longer exists'));
       else if (got.some((r) => r.status === 400)) out.set(item, outcomeOf(got, 'update'));
       else out.set(item, fresh ? outcomeOf(got, 'update') : 'again');
@@ -366,6 +389,32 @@ function latestModifiedOn(replies: SubReply[]): string | null {
     if (!Number.isNaN(at) && (latest === null || at > latest)) latest = at;
   }
   return latest === null ? null : new Date(latest).toISOString();
+}
+
+/**
+ * The contact's ModifiedOn after a change set, from the replies that echo a row: the Contact and each
+ * communication row save stamp the contact (reference §6.2), so the latest of them is its version,
+ * unless a later one (a DELETE, or a 204 from a server that ignores `return=representation`) left
+ * the stamp unknown.
+ */
+function whatWasWritten(subs: SubRequest[], got: SubReply[]): UpdateWritten {
+  let at: number | null = null;
+  let open = false;
+  const addresses: [string, number][] = [];
+  subs.forEach((s, i) => {
+    const body = got[i]!.body as { ModifiedOn?: unknown; Id?: unknown } | null | undefined;
+    const t = typeof body?.ModifiedOn === 'string' ? Date.parse(body.ModifiedOn) : NaN;
+    if (s.url.startsWith('ContactAddress')) {
+      if (!Number.isNaN(t) && typeof body?.Id === 'string') addresses.push([body.Id.toLowerCase(), t]);
+      return;
+    }
+    if (Number.isNaN(t)) open = true;
+    else if (at === null || t >= at) {
+      at = t;
+      open = false;
+    }
+  });
+  return { at: open || at === null ? null : new Date(at).toISOString(), addresses, untouched: false };
 }
 
 /** The first real failure of an item (424 only says a sibling in the change set failed). */

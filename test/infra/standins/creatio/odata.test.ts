@@ -137,6 +137,31 @@ describe('Creatio stand-in: OData 4 resources (reference §1, §5)', () => {
     assert.equal((await env.api.get(`Contact(${id})`)).status, 404);
   });
 
+  it('(OData 4) a PATCH with Prefer: return=representation answers 200 with the entity as saved, in a batch too', async () => {
+    const id = (await env.api.post('Contact', { Name: 'Temp' })).json.Id;
+    env.t.clock.advance(1000);
+    const p = await env.api.call(
+      'PATCH',
+      `Contact(${id})`,
+      { JobTitle: 'CTO' },
+      { Prefer: 'return=representation' },
+    );
+    assert.equal(p.status, 200);
+    assert.equal(p.json.JobTitle, 'CTO');
+    assert.equal(Date.parse(p.json.ModifiedOn), env.t.clock.now());
+    const b = await env.api.batch([
+      {
+        id: '1',
+        method: 'PATCH',
+        url: `Contact(${id})`,
+        headers: { 'Content-Type': 'application/json', Prefer: 'return=representation' },
+        body: { JobTitle: 'CEO' },
+      },
+    ]);
+    assert.equal(b.json.responses[0].status, 200);
+    assert.equal(b.json.responses[0].body.JobTitle, 'CEO');
+  });
+
   it('§1 PATCH and DELETE of a missing key answer 404', async () => {
     assert.equal((await env.api.patch(`Contact(${ID})`, { JobTitle: 'x' })).status, 404);
     assert.equal((await env.api.del(`Contact(${ID})`)).status, 404);

@@ -16,10 +16,12 @@ describe('Creatio side: authentication', function () {
       try {
         const a = e.s.ui.createContact({ GivenName: 'Ann', Surname: 'Able' });
         e.s.ui.addToFolder(e.folderId, a.Id as string);
+        // Outside the group: not read with the members, so fetching it calls Creatio.
+        const b = e.s.ui.createContact({ GivenName: 'Bob', Surname: 'Baker' });
         const side = e.side();
         await side.readChanges(null, { full: false });
         e.clock.advance(61 * 60_000); // past UserSessionTimeout
-        const got = await side.fetch([a.Id as string]);
+        const got = await side.fetch([b.Id as string]);
         assert.equal(got.records.length, 1);
         assert.equal(side.stats().renewals, 1);
         assert.equal(side.stats().signIns, 2);
@@ -141,18 +143,22 @@ describe('Creatio side: authentication', function () {
       try {
         const a = e.s.ui.createContact({ GivenName: 'Ann', Surname: 'Able' });
         e.s.ui.addToFolder(e.folderId, a.Id as string);
+        // Outside the group: records the run has not read, so each fetch calls Creatio.
+        const [b, c, d] = ['Bob', 'Cy', 'Di'].map(
+          (n) => e.s.ui.createContact({ GivenName: n, Surname: 'Out' }).Id as string,
+        );
         const side = e.side(oauth(e));
         assert.equal((await side.readChanges(null, { full: false })).records.length, 1);
         assert.equal(e.s.stats().token, 1);
         assert.equal(e.s.stats().login, 0);
-        await side.fetch([a.Id as string]);
+        await side.fetch([b!]);
         assert.equal(e.s.stats().token, 1, 'the token is reused');
         e.clock.advance(3600_000 - 30_000); // inside the refresh margin, not yet expired
-        await side.fetch([a.Id as string]);
+        await side.fetch([c!]);
         assert.equal(e.s.stats().token, 2, 'refreshed before expiry');
         assert.equal(e.s.stats().unauthorized, 0);
         e.s.expireAllSessions(); // revoked early: Creatio answers 401
-        await side.fetch([a.Id as string]);
+        await side.fetch([d!]);
         assert.equal(e.s.stats().token, 3);
         assert.equal(side.stats().renewals, 1);
       } finally {

@@ -172,7 +172,8 @@ describe('Creatio side: flat columns and the echo of our writes', function () {
     e.s.resetStats();
     const next = await side2.readChanges(side.settleCursor(first.cursor), { full: false });
     assert.deepEqual(next.records, []);
-    assert.equal(gets(), 1, 'only the change query of Contact');
+    assert.equal(gets(), 0, 'no Contact query: its ModifiedOn rides the member page');
+    assert.equal(e.s.stats().odata.get.ContactCommunication ?? 0, 0);
     // A person's later edit of a mirrored row is reported.
     e.clock.advance(60_000);
     const phone = rows(e, 'ContactCommunication').find((r) => r.Number === '+1 555 0101')!;
@@ -213,10 +214,90 @@ describe('Creatio side: flat columns and the echo of our writes', function () {
       },
     ]);
     assert.ok(upd.get(ID)!.ok, JSON.stringify(upd.get(ID)));
+    const written = upd.get(ID)!;
+    assert.ok(written.ok && written.value.version !== null, 'the version comes from the replies');
     const back = await e.side().fetch([ID]);
     assert.deepEqual(back.records[0]!.contact, normalizeContact(changed));
+    assert.equal(written.value.version, back.records[0]!.version);
     e.clock.advance(60_000);
+    e.s.resetStats();
     const next = await e.side().readChanges(side2.settleCursor(mid.cursor), { full: false });
     assert.deepEqual(next.records, []);
+    const st = e.s.stats();
+    assert.equal(st.apiCalls, 2, 'the member page and the address change query: nothing re-read');
+  });
+
+  it('an update is not read back; its echo is skipped by the next read and by the 24-hour full read', async () => {
+    const { e } = env;
+    const side = e.side();
+    const first = await side.readChanges(null, { full: true });
+    const created = (await side.create([{ key: 'k', id: ID, contact: everything(), marker: null }])).get(
+      'k',
+    )!;
+    assert.ok(created.ok);
+    e.clock.advance(60_000);
+    const side2 = e.side();
+    const mid = await side2.readChanges(side.settleCursor(first.cursor), { full: false });
+    e.s.resetStats();
+    const changed = { ...everything(), jobTitle: 'Boss' };
+    const upd = (
+      await side2.update([
+        { id: ID, contact: changed, fields: ['jobTitle'], extra: null, version: created.value.version },
+      ])
+    ).get(ID)!;
+    assert.ok(upd.ok && upd.value.version !== null);
+    assert.equal(e.s.stats().apiCalls, 1, 'one PATCH, nothing read');
+    assert.equal(upd.value.extra, undefined, 'the rows are untouched: the link keeps its extra');
+    e.clock.advance(60_000);
+    e.s.resetStats();
+    const next = await e.side().readChanges(side2.settleCursor(mid.cursor), { full: false });
+    assert.deepEqual(next.records, []);
+    assert.equal(e.s.stats().apiCalls, 2);
+    // A day later the full read finds it at the version the update gave: unchanged, its rows unread
+    // (an address makes rows whose deletion leaves no trace, so this one is read; without it, not).
+    e.clock.advance(24 * 3600_000);
+    e.s.resetStats();
+    const full = await e
+      .side()
+      .readChanges(next.cursor, { full: false, known: async () => new Map([[ID, upd.value.version!]]) });
+    assert.equal(full.complete, true);
+    assert.deepEqual(
+      full.records.map((r) => r.id),
+      [ID],
+      'a contact with an address has its rows read by the full read',
+    );
+    assert.deepEqual(full.unchanged, []);
+    assert.equal(full.records[0]!.version, upd.value.version, 'and reads back at the version we kept');
+  });
+
+  it('the full read reports a member at its link version unchanged without reading its rows', async () => {
+    const { e } = env;
+    const side = e.side();
+    const first = await side.readChanges(null, { full: true });
+    const plain = { ...everything(), addresses: [], birthday: '', company: 'Acme' };
+    const created = (await side.create([{ key: 'k', id: ID, contact: plain, marker: null }])).get('k')!;
+    assert.ok(created.ok);
+    e.clock.advance(25 * 3600_000);
+    e.s.resetStats();
+    const full = await e.side().readChanges(side.settleCursor(first.cursor), {
+      full: false,
+      known: async () => new Map([[ID, created.value.version!]]),
+    });
+    assert.equal(full.complete, true);
+    assert.deepEqual(full.records, []);
+    assert.deepEqual(full.unchanged, [ID]);
+    assert.equal(e.s.stats().apiCalls, 1, 'the member page alone');
+    // Renaming the account it points at is seen through the names expanded into that page.
+    e.clock.advance(60_000);
+    const account = e.s.ui.get('Contact', ID)!.AccountId as string;
+    e.s.ui.update('Account', account, { Name: 'Renamed Ltd' });
+    const again = await e.side().readChanges(null, {
+      full: true,
+      known: async () => new Map([[ID, created.value.version!]]),
+    });
+    assert.deepEqual(
+      again.records.map((r) => r.contact.company),
+      ['Renamed Ltd'],
+    );
   });
 });

@@ -5,6 +5,7 @@ import { seedContacts } from '../../../../infra/standins/creatio/index.js';
 import type { SideChanges } from '../../../../shared/ports.js';
 import { SyncError } from '../../../../shared/errors.js';
 import { T0, startEnv, useEnv, type Env } from './helpers.js';
+import { parseVersion } from '../../../../shared/adapters/creatio/version.js';
 
 const ids = (ch: SideChanges) => ch.records.map((r) => r.id).sort();
 const member = (e: Env, fields: Record<string, unknown>) => {
@@ -37,8 +38,29 @@ describe('Creatio side: reading', function () {
     assert.ok(ch.records.every((r) => r.inGroup));
     const ann = ch.records.find((r) => r.id === a)!;
     assert.deepEqual(ann.contact.emails, [{ address: 'ann@example.com', type: 'work' }]);
-    assert.equal(ann.version, new Date(T0).toISOString());
+    assert.deepEqual(parseVersion(ann.version), { ...parseVersion(ann.version)!, at: T0, rows: false });
     assert.equal(ann.modifiedAt, T0);
+  });
+
+  it('a record read once in a run is not read again by a lookup or a fetch of the same run', async () => {
+    const { e } = env;
+    const a = member(e, { GivenName: 'Ann', Surname: 'Able', Email: 'ann@example.com' });
+    const out = e.s.ui.createContact({ GivenName: 'Out', Surname: 'Side', Email: 'out@example.com' });
+    const side = e.side();
+    await side.readChanges(null, { full: true });
+    e.s.resetStats();
+    const found = await side.lookup({ ids: [a], markers: [], emails: ['ann@example.com'] });
+    assert.deepEqual(
+      found.map((r) => r.id),
+      [a],
+    );
+    assert.equal(e.s.stats().apiCalls, 1, 'the email query alone');
+    assert.equal((await side.fetch([a])).records[0]!.id, a);
+    assert.equal(e.s.stats().apiCalls, 1);
+    // A contact the run has not read is read, once.
+    await side.fetch([out.Id as string]);
+    await side.lookup({ ids: [out.Id as string], markers: [], emails: [] });
+    assert.equal(e.s.stats().apiCalls, 1 + 3);
   });
 
   it('after 1,000 contacts and 3 edits an incremental read reads only those three, at a fixed cost', async () => {
@@ -65,10 +87,16 @@ describe('Creatio side: reading', function () {
     assert.deepEqual(ids(next), [all[10], all[20], all[30]].sort());
     assert.equal(next.members!.length, 1000);
     const st = e.s.stats();
-    // Members (1 page), three change queries, three queries for the changed contacts, address types.
-    assert.equal(st.apiCalls, 8);
-    assert.equal(st.total, 1 + 1 + 1 + 1 + 1); // login, member page, 3 batches
-    assert.equal(st.odata.get.Contact, 2);
+    // Members (1 page, their ModifiedOn expanded), the address change query, three queries for the
+    // changed contacts, address types.
+    assert.equal(st.apiCalls, 6);
+    assert.equal(st.total, 1 + 1 + 1 + 1 + 1); // login, member page, address changes, 2 batches
+    assert.equal(
+      st.odata.get.Contact ?? 0,
+      1,
+      'no change query of Contact: ModifiedOn rides the member page',
+    );
+    assert.equal(st.odata.get.ContactCommunication, 1, 'only the changed contacts: row saves stamp them');
     assert.ok(fullCost.apiCalls > st.apiCalls);
     const jobs = next.records.find((r) => r.id === all[10])!;
     assert.equal(jobs.contact.jobTitle, 'Lead');
@@ -79,7 +107,7 @@ describe('Creatio side: reading', function () {
     e.s.resetStats();
     const quiet = await e.side().readChanges(side2.settleCursor(next.cursor), { full: false });
     assert.deepEqual(quiet.records, []);
-    assert.equal(e.s.stats().apiCalls, 4);
+    assert.equal(e.s.stats().apiCalls, 2, 'the member page and the address change query');
   });
 
   it('changes sharing one ModifiedOn across several pages are all reported', async () => {
@@ -214,17 +242,49 @@ describe('Creatio side: reading', function () {
     assert.ok(pages > 4, 'the listing started over');
   });
 
-  it('the RAM-limit answer is retried once with smaller pages, then fails as bad-response', async () => {
+  it('a page refused for the RAM limit is asked again at half the size until it fits, else bad-response', async () => {
     const { e } = env;
     seedContacts(e.s.ui, { count: 25, folderId: e.folderId });
-    e.s.faults.add({ match: { method: 'GET', path: '/0/odata/ContactInFolder' }, ramLimit: true, times: 1 });
+    e.s.faults.add({ match: { method: 'GET', path: '/0/odata/ContactInFolder' }, ramLimit: true, times: 2 });
+    e.s.resetStats();
     const ok = await e.side({ tuning: { pageSize: 40 } }).readChanges(null, { full: false });
     assert.equal(ok.members!.length, 25);
-    e.s.faults.add({ match: { method: 'GET', path: '/0/odata/ContactInFolder' }, ramLimit: true, times: 2 });
+    assert.equal(ok.records.length, 25);
+    // 40 and 20 refused, then 10 a page: three pages (each re-reading the last row of the one before).
+    assert.equal(e.s.stats().faultsInjected, 2);
+    assert.equal(e.s.stats().odata.get.ContactInFolder, 3);
+    e.s.faults.add({
+      match: { method: 'GET', path: '/0/odata/ContactInFolder' },
+      ramLimit: true,
+      times: Infinity,
+    });
     await assert.rejects(
       e.side().readChanges(null, { full: false }),
       (err: unknown) => err instanceof SyncError && err.kind === 'bad-response' && /RAM/.test(err.message),
     );
+  });
+
+  it('expanded member pages weigh more against the RAM limit: they halve until they fit, every member read once', async () => {
+    const e = await startEnv({ ramLimitRows: 30 });
+    try {
+      const all = seedContacts(e.s.ui, { count: 25, folderId: e.folderId, communications: true });
+      e.s.resetStats();
+      // A full read expands Contact, its Account and its Department: four entities a row, so pages
+      // of 40 and 20 are refused and 5 rows a page fit (the member list alone would fit in 30).
+      const ch = await e.side({ tuning: { pageSize: 40 } }).readChanges(null, { full: true });
+      assert.deepEqual(ids(ch), [...all].sort());
+      assert.equal(new Set(ch.records.map((r) => r.id)).size, 25, 'no member twice');
+      const st = e.s.stats();
+      assert.ok(st.odata.get.ContactInFolder! >= 6, String(st.odata.get.ContactInFolder));
+      // An incremental run expands only the Contact's ModifiedOn: two entities a row, pages of 10.
+      e.clock.advance(60_000);
+      e.s.resetStats();
+      const next = await e.side({ tuning: { pageSize: 40 } }).readChanges(ch.cursor, { full: false });
+      assert.deepEqual(next.records, []);
+      assert.equal(next.members!.length, 25);
+    } finally {
+      await e.s.close();
+    }
   });
 
   it('a sub-request that fails with 503 inside a good batch is repeated, within bounds', async () => {
@@ -267,12 +327,12 @@ describe('Creatio side: reading', function () {
       },
     });
     await side.readChanges(null, { full: false });
-    assert.ok(queries.length >= 4);
+    assert.ok(queries.length >= 3);
     for (const q of queries) assert.match(q, /\$select=/, q);
-    const contactQuery = decodeURIComponent(queries.find((u) => u.startsWith('Contact?'))!);
+    const memberQuery = decodeURIComponent(queries.find((u) => u.startsWith('ContactInFolder?'))!);
     assert.match(
-      contactQuery,
-      /\$select=Id,ModifiedOn,GivenName,MiddleName,Surname,Email,AccountId,DepartmentId,JobTitle,BirthDate,Notes&/,
+      memberQuery,
+      /\$expand=Contact\(\$select=Id,ModifiedOn,GivenName,MiddleName,Surname,Email,AccountId,DepartmentId,JobTitle,BirthDate,Notes;\$expand=Account\(\$select=Name\),Department\(\$select=Name\)\)/,
     );
   });
 });
