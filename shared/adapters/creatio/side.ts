@@ -98,6 +98,21 @@ export class CreatioSide implements ContactSide {
     return { ...transport.stats, ...http.stats, signIns: auth.signIns };
   }
 
+  billedCalls(): number {
+    return this.client.http.stats.billed;
+  }
+
+  /** The 24-hour full read, when due; the first read of a group is not this side's choice to put off. */
+  periodicFullRead(cursor: string | null, now: number): { expectedCalls: number | null } | null {
+    const prev = decodeCursor(cursor);
+    if (prev === null || !this.fullReadDue(prev, now)) return null;
+    return { expectedCalls: prev.fullCalls ?? null };
+  }
+
+  private fullReadDue(prev: CrmCursor, now: number): boolean {
+    return now - prev.fullAt >= this.client.tuning.fullReadEveryMs;
+  }
+
   /** Whether a folder exists and is static (the settings page checks the group a user picks). */
   validateFolder(folderId: string): Promise<FolderCheck> {
     return validateFolderWith(this.client.http, folderId);
@@ -133,10 +148,14 @@ export class CreatioSide implements ContactSide {
     };
   }
 
-  async readChanges(cursor: string | null, options: { full: boolean }): Promise<SideChanges> {
+  async readChanges(
+    cursor: string | null,
+    options: { full: boolean; deferFullRead?: boolean },
+  ): Promise<SideChanges> {
     const t = this.client.tuning;
     const prev = options.full ? null : decodeCursor(cursor);
     const now = this.conn.clock.now();
+    const billedBefore = this.client.http.stats.billed;
     this.members = await this.reader.members();
     // The watermark is the server's own clock as the member listing answered, before any change
     // query ran: never the largest ModifiedOn seen, which a local-time bump can put in the future.
@@ -146,7 +165,7 @@ export class CreatioSide implements ContactSide {
     const memberIds = [...this.members.keys()];
     const base = { departures: [], memberCount: memberIds.length, members: memberIds };
 
-    if (prev === null || now - prev.fullAt >= t.fullReadEveryMs) {
+    if (prev === null || (!options.deferFullRead && this.fullReadDue(prev, now))) {
       // In slices, so that the raw rows of one slice are let go before the next is read.
       const records: SideRecord[] = [];
       const seen = new Seen();
@@ -155,7 +174,8 @@ export class CreatioSide implements ContactSide {
         records.push(...slice.records);
         for (const b of slice.bundles.values()) noteBundle(seen, b);
       }
-      const next: CrmCursor = { watermark, fullAt: now, seen, created: new Seen() };
+      const fullCalls = this.client.http.stats.billed - billedBefore;
+      const next: CrmCursor = { watermark, fullAt: now, fullCalls, seen, created: new Seen() };
       return {
         ...base,
         records,
@@ -180,7 +200,7 @@ export class CreatioSide implements ContactSide {
     for (const r of changes.communications) consider('k', r.Id, r.ContactId, r.ModifiedOn);
     for (const r of changes.addresses) consider('a', r.Id, r.ContactId, r.ModifiedOn);
     const { records } = await this.records([...changed]);
-    const next: CrmCursor = { watermark, fullAt: prev.fullAt, seen, created: prev.created };
+    const next: CrmCursor = { ...prev, watermark, seen };
     return {
       ...base,
       records,
