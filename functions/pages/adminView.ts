@@ -167,8 +167,8 @@ function creatioCard(v: TenantView): Html {
       <dd>${u.budget === null ? html`<span class="muted">None set</span>` : num(u.budget)}</dd>
     </dl>
     <p class="${over ? 'notice' : 'muted'}">
-      Creatio bills every OData call and every operation inside a batch, against a soft cap of 10,000 a
-      day per full user licence, reset at 00:00 UTC.
+      Creatio bills every OData call and every operation inside a batch, against a soft cap of 10,000 a day
+      per full user licence, reset at 00:00 UTC.
       ${
         u.budget === null
           ? 'With a daily budget set, the daily full read of each CRM group waits for the next day once the budget would be passed.'
@@ -184,8 +184,7 @@ const num = (n: number): string => n.toLocaleString('en-US');
 
 export function adminBody(p: AdminPage): Html {
   return html`<h1>Your tenant's contact sync</h1>
-    ${p.notice ? html`<p class="notice" role="status">${p.notice}</p>` : ''}
-    ${creatioCard(p.view)}
+    ${p.notice ? html`<p class="notice" role="status">${p.notice}</p>` : ''} ${creatioCard(p.view)}
     <section class="card" aria-labelledby="counts-h">
       <h2 id="counts-h">Connections per state</h2>
       ${countsList(p.view)}

@@ -96,7 +96,13 @@ export async function tenantView(deps: TenantViewDeps, tenantId: string, now: nu
     truncated: all.length > TENANT_VIEW_LIMIT,
     deadLetters: await deps.deadLetters.recent(tenantId, DEAD_LETTERS_SHOWN),
     ...(deps.tenants && deps.creatioCalls
-      ? { creatio: await creatioUsage(deps.creatioCalls, (await deps.tenants.get(tenantId)) ?? { tenantId }, now) }
+      ? {
+          creatio: await creatioUsage(
+            deps.creatioCalls,
+            (await deps.tenants.get(tenantId)) ?? { tenantId },
+            now,
+          ),
+        }
       : {}),
   };
 }

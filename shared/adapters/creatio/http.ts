@@ -70,7 +70,8 @@ export class CreatioHttp {
     },
   ): Promise<RawReply> {
     const bill = (reply: RawReply | null) => {
-      if (reply === null || !(this.auth.expired(reply) || isTransient(reply))) this.stats.billed += o.calls ?? 1;
+      if (reply === null || !(this.auth.expired(reply) || isTransient(reply)))
+        this.stats.billed += o.calls ?? 1;
     };
     // Every request we send may be repeated: reads, PATCH, DELETE, POSTs carrying their own Id, and
     // batches made only of those.
