@@ -228,6 +228,7 @@ describe('functions: syncNow, syncStatus, syncSettings', function () {
     assert.deepEqual(Object.keys(body).sort(), [
       'attention',
       'connected',
+      'creatio',
       'crmGroupId',
       'enabled',
       'googleEmail',
