@@ -104,11 +104,12 @@ describe('functions: the Creatio call meter', function () {
     assert.equal((await status()).creatio.budget, 50_000);
   });
 
-  it('the admin page shows the count and the budget', async () => {
+  /** A page as the signed-in admin or salesperson sees it (sign-in link, Continue, then the page). */
+  const pageAs = async (who: { admin: true } | { userId: string }, path: string) => {
     const link = await call(`${h.urls.pages}/signin-link`, {
       method: 'POST',
       apiKey: seed.apiKey,
-      json: { tenantId: 'acme', admin: true },
+      json: { tenantId: 'acme', ...who },
     });
     assert.equal(link.status, 200, link.text);
     const token = new URL((link.json as { url: string }).url).searchParams.get('token')!;
@@ -119,8 +120,13 @@ describe('functions: the Creatio call meter', function () {
     });
     assert.equal(signedIn.status, 303, signedIn.text);
     const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0]!;
-    const page = await call(`${h.urls.pages}/admin`, { headers: { cookie } });
+    const page = await call(`${h.urls.pages}${path}`, { headers: { cookie } });
     assert.equal(page.status, 200, page.text);
+    return page.text;
+  };
+
+  it('the admin page shows the count and the budget', async () => {
+    const page = { text: await pageAs({ admin: true }, '/admin') };
     const card = /<dl class="facts" id="creatio-calls">([\s\S]*?)<\/dl>/.exec(page.text)?.[1] ?? '';
     const text = card
       .replace(/<[^>]+>/g, ' ')
@@ -146,6 +152,11 @@ describe('functions: the Creatio call meter', function () {
     const s = await status();
     assert.equal(s.reason, waited.outcome.reason);
     assert.equal(s.creatio.calls, waited.billed);
+    const salesperson = await pageAs({ userId }, '/');
+    assert.ok(
+      salesperson.includes(waited.outcome.reason!.replace(/'/g, '&#39;')),
+      "the salesperson's page says why",
+    );
 
     await setBudget(undefined);
     const ran = await run();
