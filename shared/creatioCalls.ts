@@ -11,6 +11,22 @@ export const CREATIO_CALL_SHARDS = 10;
 export const CREATIO_DAILY_BUDGET_MIN = 1;
 export const CREATIO_DAILY_BUDGET_MAX = 100_000_000;
 
+import type { ContactSide, CreatioCallCounter } from './ports.js';
+
+/**
+ * Counts what a pass outside a run billed (a preview, a dry run), which has no run end to carry its
+ * calls; whether or not the pass succeeded, the calls were made.
+ */
+export async function countOutsideRun(
+  counter: CreatioCallCounter | undefined,
+  tenantId: string,
+  at: number,
+  crm: ContactSide,
+): Promise<void> {
+  const calls = crm.billedCalls?.() ?? 0;
+  if (counter && calls > 0) await counter.add(tenantId, at, calls);
+}
+
 /** The UTC day of an instant, as Creatio's counter knows it: `YYYY-MM-DD`. */
 export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 

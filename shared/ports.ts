@@ -291,6 +291,8 @@ export interface Tenant {
 export interface CreatioCallCounter {
   /** Calls counted so far on the UTC day of `now`. */
   today(tenantId: string, now: number): Promise<number>;
+  /** Count calls made outside a run (a preview, a dry run): one write. A run's go with its end (RunEnd). */
+  add(tenantId: string, at: number, calls: number): Promise<void>;
 }
 
 export interface TenantStore {

@@ -217,7 +217,7 @@ export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequ
   };
 
   let report: RunReport;
-  let deferred: string | null = null;
+  let deferred: string | null;
   try {
     sides = await deps.openSides(connection);
     deferred = await fullReadWaits(deps, connection, sides.crm, startedAt);

@@ -43,6 +43,11 @@ export class FakeConnections
     return this.creatioCalls.get(`${tenantId}/${utcDay(now)}`) ?? 0;
   }
 
+  async add(tenantId: string, at: number, calls: number): Promise<void> {
+    const day = `${tenantId}/${utcDay(at)}`;
+    this.creatioCalls.set(day, (this.creatioCalls.get(day) ?? 0) + calls);
+  }
+
   private key = (tenantId: string, userId: string) => `${tenantId}/${userId}`;
 
   async get(tenantId: string, userId: string): Promise<Connection | null> {
@@ -94,8 +99,7 @@ export class FakeConnections
     const c = this.rows.get(this.key(tenantId, userId));
     const state = this.held.get(end.runId);
     this.held.delete(end.runId);
-    const day = `${tenantId}/${utcDay(end.summary.endedAt)}`;
-    this.creatioCalls.set(day, (this.creatioCalls.get(day) ?? 0) + (end.creatioCalls ?? 0));
+    await this.add(tenantId, end.summary.endedAt, end.creatioCalls ?? 0);
     if (!c || c.lease?.runId !== end.runId || c.lease.attempt !== end.attempt) return false;
     const slots = this.slots.get(tenantId) ?? [];
     if (c.lease.slot !== undefined && slots[c.lease.slot]?.attempt === end.attempt)

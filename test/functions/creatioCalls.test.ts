@@ -97,6 +97,20 @@ describe('functions: the Creatio call meter', function () {
     assert.equal(writes.counted, writes.billed);
   });
 
+  it('counts what a dry run billed, though no run ends', async () => {
+    h.creatio.resetStats();
+    const before = await today();
+    const dry = await call(h.urls.syncNow, {
+      method: 'POST',
+      apiKey: seed.apiKey,
+      json: { tenantId: 'acme', userId, dryRun: true },
+    });
+    assert.equal(dry.status, 200, dry.text);
+    const billed = h.creatio.stats().apiCalls;
+    assert.ok(billed > 0);
+    assert.equal((await today()) - before, billed);
+  });
+
   it("syncStatus shows the tenant's calls today and the budget", async () => {
     const s = await status();
     assert.deepEqual(s.creatio, { day: utcDay(h.clock.now()), calls: await today(), budget: null });

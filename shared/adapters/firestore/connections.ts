@@ -121,7 +121,7 @@ export class FirestoreConnections implements ConnectionStore, ConnectionControls
     const checkpoint = end.checkpoint ?? held;
     // Creatio billed the run's calls whether or not it still holds the lease: they are counted either way.
     const countCalls = (tx: Transaction) =>
-      this.creatioCalls.add(tx, tenantId, end.summary.endedAt, end.creatioCalls ?? 0);
+      this.creatioCalls.addIn(tx, tenantId, end.summary.endedAt, end.creatioCalls ?? 0);
     const committed = await this.db.runTransaction(async (tx) => {
       const snap = await tx.get(ref);
       this.meter.read(1);

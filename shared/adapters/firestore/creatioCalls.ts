@@ -25,13 +25,28 @@ export class FirestoreCreatioCalls implements CreatioCallCounter {
     return snap.data().calls;
   }
 
-  /** Adds `calls` for the UTC day of `at` within `tx`: one write, no read. */
-  add(tx: Transaction, tenantId: string, at: number, calls: number): void {
-    if (!(calls > 0)) return;
+  /** Adds `calls` for the UTC day of `at` within `tx` (the end of a run): one write, no read. */
+  addIn(tx: Transaction, tenantId: string, at: number, calls: number): void {
+    const w = this.shardWrite(tenantId, at, calls);
+    if (!w) return;
+    tx.set(w.ref, w.data, { merge: true });
+    this.meter.wrote(1);
+  }
+
+  async add(tenantId: string, at: number, calls: number): Promise<void> {
+    const w = this.shardWrite(tenantId, at, calls);
+    if (!w) return;
+    await w.ref.set(w.data, { merge: true });
+    this.meter.wrote(1);
+  }
+
+  private shardWrite(tenantId: string, at: number, calls: number) {
+    if (!(calls > 0)) return null;
     const day = utcDay(at);
     const shard = Math.min(CREATIO_CALL_SHARDS - 1, Math.floor(this.random() * CREATIO_CALL_SHARDS));
-    const ref = creatioCalls(this.db, tenantId).doc(`${day}.${shard}`);
-    tx.set(ref, { day, shard, calls: FieldValue.increment(Math.trunc(calls)) }, { merge: true });
-    this.meter.wrote(1);
+    return {
+      ref: creatioCalls(this.db, tenantId).doc(`${day}.${shard}`),
+      data: { day, shard, calls: FieldValue.increment(Math.trunc(calls)) },
+    };
   }
 }

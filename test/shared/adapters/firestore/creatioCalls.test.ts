@@ -29,7 +29,7 @@ describe('the Creatio call meter in Firestore (emulator)', function () {
   });
 
   const add = (calls: FirestoreCreatioCalls, tenantId: string, at: number, n: number) =>
-    db.runTransaction(async (tx) => calls.add(tx, tenantId, at, n));
+    db.runTransaction(async (tx) => calls.addIn(tx, tenantId, at, n));
   const shardDocs = async (tenantId: string) =>
     (await db.collection('tenants').doc(tenantId).collection('creatioCalls').get()).docs.map((d) => [
       d.id,
@@ -83,6 +83,10 @@ describe('the Creatio call meter in Firestore (emulator)', function () {
     meter.reset();
     await add(calls, t, DAY, 0);
     assert.equal(meter.writes, 0, 'a run that called nobody writes nothing');
+    meter.reset();
+    await calls.add(t, DAY, 2);
+    assert.deepEqual({ reads: meter.reads, writes: meter.writes }, { reads: 0, writes: 1 });
+    assert.equal(await calls.today(t, DAY), 11, 'outside a transaction too (a preview, a dry run)');
   });
 
   describe('the end of a run', () => {
