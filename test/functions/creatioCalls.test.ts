@@ -60,6 +60,19 @@ describe('functions: the Creatio call meter', function () {
     assert.equal(outcome.ack && outcome.result, 'done', JSON.stringify(outcome));
     return { outcome, counted: (await today()) - before, billed: h.creatio.stats().apiCalls };
   };
+  /** A run's Firestore documents read and written (the count is read around it, not within). */
+  const costOf = async () => {
+    h.clock.advance(60_000);
+    h.app.meter.reset();
+    await syncConnection(h.app, {
+      tenantId: 'acme',
+      userId,
+      trigger: 'manual',
+      runId: `meter-${++runs}`,
+      requestedAt: h.clock.now(),
+    });
+    return { reads: h.app.meter.reads, writes: h.app.meter.writes };
+  };
   const setBudget = async (creatioDailyBudget: number | undefined) => {
     const t = (await h.app.tenants.get('acme'))!;
     const { creatioDailyBudget: _old, ...rest } = t;
@@ -109,6 +122,15 @@ describe('functions: the Creatio call meter', function () {
     const billed = h.creatio.stats().apiCalls;
     assert.ok(billed > 0);
     assert.equal((await today()) - before, billed);
+  });
+
+  it('a budget costs a run no read while its full read is not due', async () => {
+    await run(); // the echo of the previous test's writes
+    const without = await costOf();
+    await setBudget(1);
+    const withBudget = await costOf();
+    await setBudget(undefined);
+    assert.deepEqual(withBudget, without);
   });
 
   it("syncStatus shows the tenant's calls today and the budget", async () => {
