@@ -3,6 +3,7 @@
 import * as functions from '@google-cloud/functions-framework';
 import { installFrameworkErrorHandler } from './framework.js';
 import { checkConfigurationAtStart } from './startup.js';
+import { deadLetter } from './deadLetter.js';
 import { oauthCallback } from './oauthCallback.js';
 import { oauthStart } from './oauthStart.js';
 import { pages } from './pages.js';
@@ -15,7 +16,7 @@ import { tickTenant } from './tickTenant.js';
 checkConfigurationAtStart();
 installFrameworkErrorHandler();
 
-const events = { tickTenant, syncUser };
+const events = { tickTenant, syncUser, deadLetter };
 const http = { syncNow, syncStatus, syncSettings, oauthStart, oauthCallback, pages };
 for (const [name, fn] of Object.entries(events)) functions.cloudEvent(name, fn);
 for (const [name, fn] of Object.entries(http)) functions.http(name, fn);

@@ -16,18 +16,25 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 export type Decoded<T> =
   { ok: true; value: T; messageId: string | null } | { ok: false; reason: string; messageId: string | null };
 
-interface Envelope {
-  message?: { data?: unknown; messageId?: unknown };
+/** A message's text and metadata, before its JSON is read. */
+export interface Received {
+  messageId: string | null;
+  text: string;
+  attributes: Record<string, string>;
+  publishTime: string | null;
 }
 
-export function decodeMessage<S extends z.ZodType>(
+interface Envelope {
+  message?: { data?: unknown; messageId?: unknown; attributes?: unknown; publishTime?: unknown };
+}
+
+export function receiveMessage(
   event: CloudEvent<unknown>,
-  schema: S,
-): Decoded<z.infer<S>> {
+): ({ ok: true } & Received) | { ok: false; reason: string; messageId: string | null } {
   // A push whose message has no data is not converted by the framework: the envelope arrives as is.
   const message = (event?.data as Envelope | undefined)?.message ?? (event as Envelope | undefined)?.message;
   const messageId = typeof message?.messageId === 'string' ? message.messageId : (event?.id ?? null);
-  const fail = (reason: string): Decoded<z.infer<S>> => ({ ok: false, reason, messageId });
+  const fail = (reason: string) => ({ ok: false as const, reason, messageId });
   if (typeof message !== 'object' || message === null) return fail('not a Pub/Sub message');
   const data = message.data;
   if (typeof data !== 'string' || data.length === 0) return fail('no message data');
@@ -39,14 +46,28 @@ export function decodeMessage<S extends z.ZodType>(
   } catch {
     return fail('data is not UTF-8');
   }
+  const attributes: Record<string, string> = {};
+  if (typeof message.attributes === 'object' && message.attributes !== null)
+    for (const [k, v] of Object.entries(message.attributes)) if (typeof v === 'string') attributes[k] = v;
+  const publishTime = typeof message.publishTime === 'string' ? message.publishTime : null;
+  return { ok: true, messageId, text, attributes, publishTime };
+}
+
+export function decodeMessage<S extends z.ZodType>(
+  event: CloudEvent<unknown>,
+  schema: S,
+): Decoded<z.infer<S>> {
+  const received = receiveMessage(event);
+  if (!received.ok) return received;
+  const { messageId } = received;
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(received.text);
   } catch {
-    return fail('data is not JSON');
+    return { ok: false, reason: 'data is not JSON', messageId };
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) return fail(firstIssue(parsed.error, json));
+  if (!parsed.success) return { ok: false, reason: firstIssue(parsed.error, json), messageId };
   return { ok: true, value: parsed.data, messageId };
 }
 

@@ -118,6 +118,16 @@ function countsList(v: TenantView): Html {
   </dl>`;
 }
 
+/** The kinds recordDeadLetter stores, in words. */
+const DEAD_LETTER_KINDS: Record<string, string> = {
+  'sync:schedule': 'Scheduled sync',
+  'sync:manual': 'Sync now',
+  'sync:continuation': 'Continued sync',
+  preview: 'Preview',
+  tick: 'Scheduler tick',
+  unreadable: 'Unreadable message',
+};
+
 function deadLettersCard(v: TenantView): Html {
   const list = v.deadLetters;
   return html`<section class="card" aria-labelledby="dl-h">
@@ -143,7 +153,9 @@ function deadLettersCard(v: TenantView): Html {
                     html`<tr>
                       <td>${when(d.recordedAt)}</td>
                       <td>${d.userId ?? html`<span class="muted">—</span>`}</td>
-                      <td>${d.kind}</td>
+                      <td>
+                        ${Object.hasOwn(DEAD_LETTER_KINDS, d.kind) ? DEAD_LETTER_KINDS[d.kind] : d.kind}
+                      </td>
                       <td class="num">${d.deliveryAttempt ?? '—'}</td>
                     </tr>`,
                 )}

@@ -1,4 +1,4 @@
-// The eight functions, each with its trigger, identity and configuration. Secrets reach a function only
+// The nine functions, each with its trigger, identity and configuration. Secrets reach a function only
 // as Secret Manager references mounted by the platform, so no deploy command ever carries a secret value.
 import type { AccountRole } from './names.js';
 import { SECRETS, TOPICS, serviceAccountEmail } from './names.js';
@@ -81,6 +81,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // One run per instance (gen2 default concurrency 1 for this memory); the per-tenant cap (tenant
     // setting maxConcurrentSyncs) keeps one tenant from taking them all.
     maxInstances: 50,
+  },
+  // What Pub/Sub gave up on, recorded for the tenant's admin view. Retried: a record is one idempotent
+  // write, and a dead letter that fails to be recorded must not vanish.
+  {
+    name: 'deadLetter',
+    trigger: { kind: 'topic', topic: TOPICS.dead, retry: true },
+    account: 'ticker',
+    timeoutSeconds: 60,
+    secrets: BOTH,
+    maxInstances: 3,
   },
   http('syncNow'),
   http('syncStatus'),

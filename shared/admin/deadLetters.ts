@@ -2,7 +2,7 @@
 // the tenant's admin sees it. The message is ours (ids only); a message we cannot read is kept under
 // the tenant named in its attributes, or not at all when it names none.
 import type { DeadLetter, DeadLetterStore } from '../ports.js';
-import { userJobSchema, tickSchema } from '../requests.js';
+import { isId, userJobSchema, tickSchema } from '../requests.js';
 
 export interface DeadMessage {
   messageId: string;
@@ -34,7 +34,7 @@ export async function recordDeadLetter(
         : { ...base, tenantId: j.tenantId, userId: j.userId, kind: `sync:${j.trigger}`, runId: j.runId };
   } else if (tick.success)
     letter = { ...base, tenantId: tick.data.tenantId, userId: null, kind: 'tick', runId: null };
-  else if (m.attributes.tenantId && /^[A-Za-z0-9._@-]{1,128}$/.test(m.attributes.tenantId))
+  else if (isId(m.attributes.tenantId))
     letter = { ...base, tenantId: m.attributes.tenantId, userId: null, kind: 'unreadable', runId: null };
   if (letter) await deps.deadLetters.record(letter);
   return letter;

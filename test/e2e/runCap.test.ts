@@ -1,16 +1,26 @@
 // The tenant's run cap through the official emulators: a tick that makes 200 connections of one
 // tenant due never has more than the tenant's maxConcurrentRuns runs working against its Creatio at
 // once (measured at the Creatio stand-in, behind a counting proxy), and every one of them finishes.
+// The emulator's push subscription delivers about one message at a time, so a test through it could
+// pass without any cap; Cloud Run's push endpoint takes many deliveries at once. Here a streaming pull
+// delivers every message to syncUser's push endpoint at once, acking on 2xx as push does.
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Message, Subscription } from '@google-cloud/pubsub';
 import type { TenantSeed } from '../functions/harness.js';
 import { connectUser, waitFor } from '../functions/harness.js';
 import { connectionDoc, connections } from '../../shared/adapters/firestore/paths.js';
 import { googleTokenContext } from '../../shared/sealing.js';
 import { skipUnlessPubsub } from '../support/emulators.js';
 import type { Stack } from './stack.js';
-import { startStack, syncNowAndWait } from './stack.js';
+import { SYNC_TOPIC, startStack, syncNowAndWait } from './stack.js';
 
 const CONNECTIONS = 200;
 const CAP = 4;
@@ -40,6 +50,10 @@ async function countingProxy(target: string) {
       if (n === 0) inflight.delete(session);
       else inflight.set(session, n);
     };
+    // A little latency, as a real Creatio has, so that runs let in together do overlap.
+    setTimeout(() => forward(req, res, done), 20);
+  });
+  const forward = (req: IncomingMessage, res: ServerResponse, done: () => void) => {
     const upstream = httpRequest(
       { host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers },
       (up) => {
@@ -54,7 +68,7 @@ async function countingProxy(target: string) {
       res.destroy();
     });
     req.pipe(upstream);
-  });
+  };
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -67,15 +81,55 @@ async function countingProxy(target: string) {
   };
 }
 
+/**
+ * Replaces the emulator's push subscription into syncUser by a deliverer that posts every message
+ * it holds at once, in the push envelope, acking on 2xx and nacking otherwise.
+ */
+async function concurrentPush(s: Stack): Promise<{ peak: () => number; close: () => Promise<void> }> {
+  await s.pubsub.subscription('sync-user-push').delete();
+  const [sub]: [Subscription, unknown] = await s.syncTopic.createSubscription('sync-user-pull', {
+    ackDeadlineSeconds: 60,
+  });
+  sub.setOptions({ flowControl: { maxMessages: CONNECTIONS + 50, allowExcessMessages: false } });
+  const endpoint = `${s.h.urls.syncUser}/projects/${s.h.projectId}/topics/${SYNC_TOPIC}`;
+  let open = 0;
+  let peak = 0;
+  sub.on('message', (m: Message) => {
+    open++;
+    peak = Math.max(peak, open);
+    const envelope = {
+      message: {
+        data: m.data.toString('base64'),
+        attributes: m.attributes,
+        messageId: m.id,
+        publishTime: m.publishTime.toISOString(),
+      },
+      subscription: sub.name,
+    };
+    fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(envelope),
+    })
+      .then((r) => (r.ok ? m.ack() : m.nack()))
+      .catch(() => m.nack())
+      .finally(() => open--);
+  });
+  sub.on('error', () => undefined);
+  return { peak: () => peak, close: () => sub.close() };
+}
+
 describe('e2e: the tenant run cap', function () {
   this.timeout(600_000);
   let s: Stack;
   let seed: TenantSeed;
   let proxy: Awaited<ReturnType<typeof countingProxy>>;
+  let pusher: Awaited<ReturnType<typeof concurrentPush>>;
 
   before(async function () {
     await skipUnlessPubsub(this);
     s = await startStack('runcap', { THROTTLE_RETRY_SECONDS: '1' });
+    pusher = await concurrentPush(s);
     proxy = await countingProxy(s.h.creatio.url);
     seed = await s.h.seedTenant('acme');
     const tenant = (await s.h.app.tenants.get('acme'))!;
@@ -109,6 +163,7 @@ describe('e2e: the tenant run cap', function () {
     await batch.commit();
   });
   after(async () => {
+    await pusher?.close();
     await s?.close();
     await proxy?.close();
   });
@@ -137,6 +192,7 @@ describe('e2e: the tenant run cap', function () {
     const stats = proxy.stats();
     assert.ok(stats.requests - before >= CONNECTIONS, `every run reached Creatio (${JSON.stringify(stats)})`);
     assert.ok(stats.peakRuns <= CAP, `at most ${CAP} runs at once at Creatio: ${JSON.stringify(stats)}`);
+    assert.ok(pusher.peak() > CAP, `more deliveries than the cap were in flight at once: ${pusher.peak()}`);
     assert.ok(
       stats.peakRuns > 1,
       `runs did overlap, so the cap was what held them: ${JSON.stringify(stats)}`,

@@ -12,6 +12,7 @@ import { newPubSub, uniqueProjectId } from '../support/emulators.js';
 
 export const SYNC_TOPIC = 'contact-sync-user';
 export const TICK_TOPIC = 'contact-sync-tick';
+export const DEAD_TOPIC = 'contact-sync-dead';
 export const ACCOUNT = 'demo.user@example.com';
 
 export interface Stack {
@@ -25,18 +26,40 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(label: string, env: Record<string, string> = {}): Promise<Stack> {
+/**
+ * `deadLetters`: the sync subscription gives up after Pub/Sub's fewest delivery attempts (5), a
+ * second apart, and forwards to the dead-letter topic, pushed into deadLetter, as deployed (the
+ * emulator dead-letters with the same attributes as Pub/Sub).
+ */
+export async function startStack(
+  label: string,
+  env: Record<string, string> = {},
+  options: { deadLetters?: boolean } = {},
+): Promise<Stack> {
   const projectId = uniqueProjectId(label);
   const pubsub = await newPubSub(projectId);
   const h = await startHarness({ pubsub, projectId, syncTopic: SYNC_TOPIC, env });
   const [syncTopic] = await pubsub.createTopic(SYNC_TOPIC);
   const [tickTopic] = await pubsub.createTopic(TICK_TOPIC);
   // The path names the topic, as functions-framework expects of a push endpoint.
-  const endpoint = (fn: 'syncUser' | 'tickTenant', topic: string) =>
+  const endpoint = (fn: 'syncUser' | 'tickTenant' | 'deadLetter', topic: string) =>
     `${h.urls[fn]}/projects/${projectId}/topics/${topic}`;
+  let deadLetterPolicy = {};
+  if (options.deadLetters) {
+    const [deadTopic] = await pubsub.createTopic(DEAD_TOPIC);
+    await deadTopic.createSubscription('dead-letter-push', {
+      pushConfig: { pushEndpoint: endpoint('deadLetter', DEAD_TOPIC) },
+      ackDeadlineSeconds: 60,
+    });
+    deadLetterPolicy = {
+      deadLetterPolicy: { deadLetterTopic: deadTopic.name, maxDeliveryAttempts: 5 },
+      retryPolicy: { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 2 } },
+    };
+  }
   await syncTopic.createSubscription('sync-user-push', {
     pushConfig: { pushEndpoint: endpoint('syncUser', SYNC_TOPIC) },
     ackDeadlineSeconds: 60,
+    ...deadLetterPolicy,
   });
   await tickTopic.createSubscription('tick-tenant-push', {
     pushConfig: { pushEndpoint: endpoint('tickTenant', TICK_TOPIC) },

@@ -127,6 +127,60 @@ describe('functions: Pub/Sub messages', function () {
       }
     });
 
+  describe('deadLetter', () => {
+    const DEAD_PATH = '/projects/demo/topics/contact-sync-dead';
+    const dead = (data: string, messageId: string, attributes: Record<string, string> = {}) =>
+      call(`${h.urls.deadLetter}${DEAD_PATH}`, {
+        method: 'POST',
+        json: {
+          message: {
+            data,
+            messageId,
+            publishTime: '2026-12-05T06:00:00.000Z',
+            attributes: { CloudPubSubDeadLetterSourceDeliveryCount: '5', ...attributes },
+          },
+          subscription: 'projects/demo/subscriptions/dead-push',
+        },
+      });
+
+    it('records a sync request once under its tenant, however often it is delivered', async () => {
+      const job = good();
+      for (let i = 0; i < 2; i++) {
+        const r = await dead(b64(JSON.stringify(job)), 'dead-1');
+        assert.ok(r.status >= 200 && r.status < 300, `${r.status} ${r.text}`);
+      }
+      const letters = (await h.app.deadLetters.recent('acme', 10)).filter((l) => l.messageId === 'dead-1');
+      assert.equal(letters.length, 1);
+      assert.deepEqual(
+        { ...letters[0]!, recordedAt: 0 },
+        {
+          messageId: 'dead-1',
+          tenantId: 'acme',
+          userId: 'alice',
+          kind: 'sync:schedule',
+          runId: job.runId,
+          publishedAt: Date.parse('2026-12-05T06:00:00.000Z'),
+          recordedAt: 0,
+          deliveryAttempt: 5,
+        },
+      );
+    });
+
+    it('acknowledges what names no tenant it may write under, writing nothing', async () => {
+      const before = await snapshotDocuments(h.db);
+      for (const [data, attributes] of [
+        [b64('{not json'), {}],
+        [b64(JSON.stringify({ hello: 'world' })), {}],
+        [b64(JSON.stringify({ hello: 'world' })), { tenantId: '__x__' }],
+        ['%%%', { tenantId: 'acme' }],
+      ] as [string, Record<string, string>][]) {
+        const r = await dead(data, `dead-${Math.random()}`, attributes);
+        assert.ok(r.status >= 200 && r.status < 300, `${r.status} ${r.text}`);
+      }
+      assert.deepEqual(await snapshotDocuments(h.db), before);
+    });
+  });
+
   it('acknowledges a body that is not a Pub/Sub push at all', async () => {
     const before = await snapshotDocuments(h.db);
     for (const json of [{}, { message: 'x' }, [1, 2], { data: { message: { data: 42 } } }]) {

@@ -82,6 +82,7 @@ describe('provisioning plan', () => {
       [
         'tickTenant',
         'syncUser',
+        'deadLetter',
         'syncNow',
         'syncStatus',
         'syncSettings',
@@ -131,6 +132,10 @@ describe('provisioning plan', () => {
       flag(sync, '--service-account'),
       'contact-sync-runner@acme-sync-prod.iam.gserviceaccount.com',
     );
+    // What Pub/Sub gives up on is recorded by deadLetter, retried so that no record is lost.
+    const dead = deployOf(p, 'deadLetter');
+    assert.equal(flag(dead, '--trigger-topic'), 'contact-sync-dead');
+    assert.ok(dead.includes('--retry'));
     for (const name of ['syncNow', 'syncStatus', 'syncSettings', 'oauthStart', 'oauthCallback'])
       assert.ok(deployOf(p, name).includes('--trigger-http'), name);
   });
@@ -187,11 +192,11 @@ describe('provisioning plan', () => {
       .map((s) => `${s.args[2]} ${flag(s.args, '--member')}`);
     const needs = FUNCTIONS.flatMap((f) => f.secrets.map((k) => `${k}:${f.account}`));
     assert.equal(readers.length, new Set(needs).size);
-    // The invoker account alone invokes the two event functions.
+    // The invoker account alone invokes the three event functions.
     const invokers = gcloudSteps(p).filter((s) => s.args[1] === 'add-invoker-policy-binding');
     assert.deepEqual(
       invokers.map((s) => s.args[2]),
-      ['tickTenant', 'syncUser'],
+      ['tickTenant', 'syncUser', 'deadLetter'],
     );
   });
 

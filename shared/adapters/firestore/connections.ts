@@ -1,6 +1,6 @@
 // Connections in Firestore: settings, status, the lease that keeps two runs of one connection apart,
 // and the end-of-run commit, fenced by the lease so a run that lost it cannot overwrite its successor.
-import type { Firestore, Transaction } from '@google-cloud/firestore';
+import type { Firestore, Timestamp, Transaction } from '@google-cloud/firestore';
 import type {
   Connection,
   ConnectionAdmin,
@@ -16,15 +16,7 @@ import type {
   SyncStateStore,
 } from '../../ports.js';
 import type { RunSlot } from '../../lease.js';
-import {
-  freeSlots,
-  leaseRefusal,
-  leased,
-  queuedAfterRefusal,
-  runCap,
-  slotFor,
-  slotFree,
-} from '../../lease.js';
+import { freeSlots, leaseRefusal, leased, queuedAfterRefusal, runCap, slotFor } from '../../lease.js';
 import { connectionFromDoc, emptyCheckpoint, schedulable, summaryFromDoc } from './codec.js';
 import { FirestoreCreatioCalls } from './creatioCalls.js';
 import type { FirestoreMeter } from './meter.js';
@@ -38,6 +30,12 @@ const applyChoices = (choices: MatchChoice[], keys: string[]): MatchChoice[] =>
 const DUE_PAGE = 1000;
 /** A "Sync now" still waiting for its run after this long is presumed lost, and a new one is queued. */
 const QUEUED_RUN_TTL_MS = 10 * 60_000;
+
+/**
+ * gRPC codes of a slot taken by another run between the look and the commit: ALREADY_EXISTS,
+ * FAILED_PRECONDITION, and ABORTED (contention on the commit itself).
+ */
+const LOST_RACE = new Set([6, 9, 10]);
 
 export class FirestoreConnections implements ConnectionStore, ConnectionControls, ConnectionAdmin {
   /** Sync states of runs in progress, so that the end of a run commits the checkpoint it holds. */
@@ -63,48 +61,62 @@ export class FirestoreConnections implements ConnectionStore, ConnectionControls
   ): Promise<LeaseResult> {
     const { tenantId, userId } = request;
     const ref = connectionDoc(this.db, tenantId, userId);
-    // The slots are looked at outside the transaction first, so the transaction reads only the one
-    // slot it means to take: hundreds of attempts then contend on one document each, not on all.
-    const candidates = await this.freeSlotCandidates(tenantId, now);
-    return this.db.runTransaction(async (tx) => {
-      const snap = await tx.get(ref);
-      this.meter.read(1);
-      if (!snap.exists) return { ok: false, reason: 'missing', runId: null };
-      const c = connectionFromDoc(snap.data());
-      const refused = leaseRefusal(c, request, now);
-      if (refused) {
-        if (c.queuedRun !== null && queuedAfterRefusal(c, request, refused) === null) {
-          tx.update(ref, { queuedRun: null });
-          this.meter.wrote(1);
+    const throttled: LeaseResult = { ok: false, reason: 'throttled', runId: null };
+    // The slots are looked at outside the transaction, and the one taken is written blind with a
+    // precondition (absent, or unchanged since it was seen expired) instead of read inside it. A read
+    // would lock the slot: hundreds of runs of a tenant made due by one tick would then queue behind
+    // each other's locks until Firestore aborted them all, and a finishing run could not free its
+    // slot. This way a run that loses the race fails at once, and is deferred like any past the cap.
+    const pick = (await this.freeSlotCandidates(tenantId, now))[0];
+    try {
+      return await this.db.runTransaction(async (tx): Promise<LeaseResult> => {
+        const snap = await tx.get(ref);
+        this.meter.read(1);
+        if (!snap.exists) return { ok: false, reason: 'missing', runId: null };
+        const c = connectionFromDoc(snap.data());
+        const refused = leaseRefusal(c, request, now);
+        if (refused) {
+          if (c.queuedRun !== null && queuedAfterRefusal(c, request, refused) === null) {
+            tx.update(ref, { queuedRun: null });
+            this.meter.wrote(1);
+          }
+          return refused;
         }
-        return refused;
-      }
-      const slot = candidates[0];
-      const slotRef = slot === undefined ? null : runSlot(this.db, tenantId, slot);
-      const held = slotRef ? await tx.get(slotRef) : null;
-      if (held) this.meter.read(1);
-      if (slot === undefined || !slotRef || !slotFree(held?.data() as RunSlot | undefined, now))
-        return { ok: false, reason: 'throttled', runId: null };
-      const next = leased(c, request, attempt, now, ttlMs, slot);
-      tx.set(slotRef, slotFor(request, attempt, now, ttlMs));
-      tx.update(ref, { lease: next.lease, queuedRun: next.queuedRun });
-      this.meter.wrote(2);
-      return { ok: true, connection: next };
-    });
+        if (!pick) return throttled;
+        const slotRef = runSlot(this.db, tenantId, pick.index);
+        const slot = slotFor(request, attempt, now, ttlMs);
+        if (pick.seenExpired) tx.update(slotRef, { ...slot }, { lastUpdateTime: pick.seenExpired });
+        else tx.create(slotRef, slot);
+        const next = leased(c, request, attempt, now, ttlMs, pick.index);
+        tx.update(ref, { lease: next.lease, queuedRun: next.queuedRun });
+        this.meter.wrote(2);
+        return { ok: true, connection: next };
+      });
+    } catch (e) {
+      if (LOST_RACE.has((e as { code?: unknown }).code as number)) return throttled;
+      throw e;
+    }
   }
 
-  private async freeSlotCandidates(tenantId: string, now: number): Promise<number[]> {
+  /** The tenant's free slots, shuffled; an expired one with the time it was last written. */
+  private async freeSlotCandidates(
+    tenantId: string,
+    now: number,
+  ): Promise<{ index: number; seenExpired: Timestamp | null }[]> {
     const tenant = await tenantDoc(this.db, tenantId).get();
     const cap = runCap(tenant.data() as { maxConcurrentRuns?: number } | undefined);
-    // Only the live slots are read (a query costs one read when it finds none), not all `cap` of them.
-    const live = await runSlots(this.db, tenantId).where('expiresAt', '>', now).get();
-    this.meter.read(1 + Math.max(1, live.size));
+    // A finished run deletes its slot, so this reads only the slots in use (one read when none is).
+    const held = await runSlots(this.db, tenantId).get();
+    this.meter.read(1 + Math.max(1, held.size));
     const slots: (RunSlot | null)[] = Array.from({ length: cap }, () => null);
-    for (const d of live.docs) {
+    const written = new Map<number, Timestamp>();
+    for (const d of held.docs) {
       const i = Number(d.id);
-      if (Number.isInteger(i) && i >= 0 && i < cap) slots[i] = d.data() as RunSlot;
+      if (!Number.isInteger(i) || i < 0 || i >= cap) continue;
+      slots[i] = d.data() as RunSlot;
+      written.set(i, d.updateTime);
     }
-    return freeSlots(slots, cap, now);
+    return freeSlots(slots, cap, now).map((index) => ({ index, seenExpired: written.get(index) ?? null }));
   }
 
   syncState(connection: Connection): SyncStateStore {

@@ -118,6 +118,11 @@ describe('npm start: the local stack', function () {
         lines.some((l) => l.includes(stack!.functions.url(name as 'syncNow'))),
         name,
       );
+    // What Pub/Sub gives up on reaches deadLetter, as deployed.
+    assert.ok(
+      lines.some((l) => l.includes(stack!.functions.url('deadLetter')) && /dead/.test(l)),
+      'the dead-letter route',
+    );
     // --demo-and-exit stops everything next: no hints for a stack that is gone.
     assert.ok(!lines.some((l) => l.includes('curl ')), 'no curl hints');
     assert.ok(
@@ -229,7 +234,8 @@ describe('npm start: the command line', function () {
       assert.equal(r.code, 0, r.out);
       assert.match(r.out, /^Pub\/Sub: no emulator .*delivered in-process/m);
       assert.match(r.out, /^Firestore: gcloud emulator not found/m);
-      assert.match(r.out, /in-process push → http:\/\/127\.0\.0\.1:\d+\/syncUser/);
+      assert.match(r.out, /in-process push → http:\/\/127\.0\.0\.1:\d+\/syncUser .*then dead-lettered/);
+      assert.match(r.out, /in-process push → http:\/\/127\.0\.0\.1:\d+\/deadLetter/);
       assert.match(r.out, /^Demo complete: /m);
       assert.match(r.out, /^Demo completed; everything stopped\.$/m);
     } finally {
