@@ -12,10 +12,10 @@ export const syncStatus = jsonHandler('syncStatus', async (req, res) => {
   requireMethod(req, ['GET']);
   const q = queryParams(req, statusQuerySchema);
   const a = await app();
-  await authorizeTenant(a.tenants, q.tenantId, bearerKey(req));
+  const tenant = await authorizeTenant(a.tenants, q.tenantId, bearerKey(req));
   const now = a.clock.now();
   const body = q.runId
     ? await runStatus(a, q.tenantId, q.userId, q.runId, now)
-    : await connectionStatus(a, q.tenantId, q.userId, now);
+    : await connectionStatus(a, q.tenantId, q.userId, now, tenant);
   sendJson(res, 200, body);
 });

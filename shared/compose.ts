@@ -17,6 +17,7 @@ import type {
   ConnectionControls,
   ConnectionStore,
   ContactSide,
+  CreatioCallCounter,
   CrmDirectory,
   DeadLetterStore,
   GoogleConsent,
@@ -38,6 +39,7 @@ import { CreatioSide, listFolders, validateFolder } from './adapters/creatio/ind
 import {
   FirestoreAttention,
   FirestoreConnections,
+  FirestoreCreatioCalls,
   FirestoreDeadLetters,
   FirestoreMeter,
   FirestoreOneTime,
@@ -54,6 +56,8 @@ export interface App {
   newId: () => string;
   tenants: TenantStore;
   connections: ConnectionStore & ConnectionControls & ConnectionAdmin;
+  /** Billed Creatio calls per tenant and UTC day (runs add theirs as they end, in finishRun). */
+  creatioCalls: CreatioCallCounter;
   /** Revoking a Google grant (disconnect). */
   grants: GoogleGrants;
   deadLetters: DeadLetterStore;
@@ -128,6 +132,7 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
   const tenants = new FirestoreTenants(firestore, meter);
   const oauth = new GoogleOAuth(config.google);
   const attention = new FirestoreAttention(firestore, meter);
+  const creatioCalls = new FirestoreCreatioCalls(firestore, meter);
   const previewQueue = (): PreviewQueue => {
     if (pubsubQueue) return pubsubQueue;
     const supplied = clients.queue as Partial<PreviewQueue> | undefined;
@@ -170,7 +175,8 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
     clock,
     newId: clients.newId ?? newId,
     tenants,
-    connections: new FirestoreConnections(firestore, meter),
+    connections: new FirestoreConnections(firestore, meter, creatioCalls),
+    creatioCalls,
     oneTime: new FirestoreOneTime(firestore, meter),
     attention,
     progress: attention,

@@ -75,7 +75,12 @@ export interface ContactSide {
    */
   readChanges(
     cursor: string | null,
-    options: { full: boolean; known?: () => Promise<Map<string, string>> },
+    options: {
+      full: boolean;
+      known?: () => Promise<Map<string, string>>;
+      /** The periodic full read (periodicFullRead) waits: read only what changed, even when it is due. */
+      deferFullRead?: boolean;
+    },
   ): Promise<SideChanges>;
   /** Current state of known records, in or out of the group; ids that no longer exist come back missing. */
   fetch(ids: string[]): Promise<{ records: SideRecord[]; missing: string[] }>;
@@ -90,6 +95,13 @@ export interface ContactSide {
   settleCursor(cursor: string): string;
   /** A read-only side (a preview) whose group does not exist yet: a real run would create it first. */
   groupMissing?(): boolean;
+  /** Calls the service has billed for this side's work so far (Creatio: OData calls, reference §8). */
+  billedCalls?(): number;
+  /**
+   * A full read the side would do on its own schedule at this cursor (Creatio's 24-hour read), which
+   * may wait: null when none is due. `expectedCalls`: what the last one cost, null when unknown.
+   */
+  periodicFullRead?(cursor: string | null, now: number): { expectedCalls: number | null } | null;
 }
 
 export type LinkHead = Pick<Link, 'id' | 'crmId' | 'googleId' | 'status' | 'inGroup' | 'versions'>;
@@ -200,6 +212,11 @@ export interface RunEnd {
   nextDueAt: number;
   /** Keys of the match choices this run was given; marked applied when it ends ok. */
   appliedChoices?: string[];
+  /**
+   * Billed Creatio calls this attempt made: added to the tenant's count for the UTC day the run ended,
+   * in the same commit (shared/creatioCalls.ts).
+   */
+  creatioCalls?: number;
 }
 
 export interface ConnectionStore {
@@ -262,7 +279,20 @@ export interface Tenant {
   defaults: { intervalMinutes: number; googleGroupName: string; policy: ConnectionSettings['policy'] };
   /** How many runs of this tenant may be in flight at once against its Creatio (default 3). */
   maxConcurrentRuns?: number;
+  /**
+   * Billed Creatio calls a UTC day under which deferrable work (the CRM's 24-hour full read) waits for
+   * the next day; none: nothing waits (shared/creatioCalls.ts).
+   */
+  creatioDailyBudget?: number;
   createdAt: number;
+}
+
+/** Billed Creatio calls per tenant and UTC day: a sharded counter that runs add to as they end. */
+export interface CreatioCallCounter {
+  /** Calls counted so far on the UTC day of `now`. */
+  today(tenantId: string, now: number): Promise<number>;
+  /** Count calls made outside a run (a preview, a dry run): one write. A run's go with its end (RunEnd). */
+  add(tenantId: string, at: number, calls: number): Promise<void>;
 }
 
 export interface TenantStore {

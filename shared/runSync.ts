@@ -52,6 +52,8 @@ export interface RunOptions {
   chosen?: { crmId: string; googleId: string }[];
   /** A person rejected the removals the guard held back: put departed records back instead. */
   restoreDepartures?: boolean;
+  /** Sides whose periodic full read waits (the tenant's Creatio budget); one the plan needs still runs. */
+  deferFullRead?: Side[];
   /** Told the phase, and while writing the counts so far; the caller throttles what it stores. */
   progress?: (phase: 'reading' | 'planning' | 'writing', counts: Counts | null) => void;
 }
@@ -108,6 +110,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
     const changes = await sides[side].readChanges(full ? null : checkpoint.cursors[side], {
       full,
       known: known(side),
+      ...(options.deferFullRead?.includes(side) ? { deferFullRead: true } : {}),
     });
     return { changes, observed: await observe(side, changes) };
   };

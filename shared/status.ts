@@ -6,11 +6,15 @@ import type {
   Connection,
   ConnectionControls,
   ConnectionStore,
+  CreatioCallCounter,
   PreviewResult,
   PreviewStore,
   RunProgress,
   RunSummary,
+  Tenant,
 } from './ports.js';
+import type { CreatioUsage } from './creatioCalls.js';
+import { utcDay } from './creatioCalls.js';
 import type { AttentionView } from './attention/needsAttention.js';
 import { needsAttention } from './attention/needsAttention.js';
 
@@ -19,6 +23,8 @@ export interface StatusDeps {
   /** With these, the status also carries what needs a person and the latest preview. */
   attention?: AttentionStore;
   previews?: PreviewStore;
+  /** With this and the tenant, the status also carries the tenant's billed Creatio calls today. */
+  creatioCalls?: CreatioCallCounter;
 }
 
 export interface RunView {
@@ -49,6 +55,21 @@ export interface ConnectionStatusView {
   /** Personal data (names, emails, values): for the connection's owner only. */
   attention?: AttentionView;
   preview?: PreviewResult | null;
+  /** The tenant's billed Creatio calls on the current UTC day, all its users together, and its budget. */
+  creatio?: CreatioUsage;
+}
+
+/** The tenant's billed Creatio calls today (UTC) and its daily budget: one read. */
+export async function creatioUsage(
+  counter: CreatioCallCounter,
+  tenant: Pick<Tenant, 'tenantId' | 'creatioDailyBudget'>,
+  now: number,
+): Promise<CreatioUsage> {
+  return {
+    day: utcDay(now),
+    calls: await counter.today(tenant.tenantId, now),
+    budget: tenant.creatioDailyBudget ?? null,
+  };
 }
 
 export async function connectionStatus(
@@ -56,6 +77,8 @@ export async function connectionStatus(
   tenantId: string,
   userId: string,
   now: number,
+  /** The tenant the caller already read (its API key was checked against it). */
+  tenant?: Tenant,
 ): Promise<ConnectionStatusView> {
   const c = await deps.connections.get(tenantId, userId);
   if (!c) throw new SyncError('not-found', 'no such connection');
@@ -87,6 +110,7 @@ export async function connectionStatus(
         }
       : {}),
     ...(deps.previews ? { preview: await deps.previews.get(tenantId, userId) } : {}),
+    ...(deps.creatioCalls && tenant ? { creatio: await creatioUsage(deps.creatioCalls, tenant, now) } : {}),
   };
 }
 

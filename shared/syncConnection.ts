@@ -5,6 +5,7 @@ import type {
   AttentionStore,
   Clock,
   Connection,
+  CreatioCallCounter,
   ConnectionStore,
   ContactSide,
   JobQueue,
@@ -12,6 +13,7 @@ import type {
   RunEnd,
   RunSummary,
   SyncRequest,
+  TenantStore,
 } from './ports.js';
 import type { RunReport } from './runSync.js';
 import { runSync } from './runSync.js';
@@ -19,6 +21,7 @@ import { SyncError, errorKind, isTransient } from './errors.js';
 import type { Side } from './sync/index.js';
 import type { Counts } from './counts.js';
 import { attentionItems } from './attention/items.js';
+import { fullReadDeferral } from './creatioCalls.js';
 
 export interface SyncConnectionDeps {
   connections: ConnectionStore;
@@ -40,6 +43,12 @@ export interface SyncConnectionDeps {
   attention?: AttentionStore;
   /** Where the running run's phase and counts go, a few times a run (none kept without it). */
   progress?: ProgressStore;
+  /**
+   * With both, a tenant's daily Creatio budget holds back the CRM's periodic full read; they are read
+   * only on a run whose full read is due.
+   */
+  tenants?: TenantStore;
+  creatioCalls?: CreatioCallCounter;
 }
 
 /** At most one progress write this often: a run shorter than this writes none. */
@@ -162,6 +171,7 @@ export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequ
       .then(() => store.saveProgress(request.tenantId, request.userId, p))
       .catch(() => undefined);
   };
+  let sides: Record<Side, ContactSide> | null = null;
   const end = async (
     outcome: RunSummary['outcome'],
     report: RunReport | null,
@@ -200,14 +210,17 @@ export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequ
       summary,
       nextDueAt: now + connection.intervalMinutes * 60_000,
       ...(chosen.length > 0 ? { appliedChoices: chosen.map((c) => c.key) } : {}),
+      creatioCalls: sides?.crm.billedCalls?.() ?? 0,
     });
     if (committed) await handOverQueuedRun(deps, request, connection.queuedRun);
     return committed;
   };
 
   let report: RunReport;
+  let deferred: string | null;
   try {
-    const sides = await deps.openSides(connection);
+    sides = await deps.openSides(connection);
+    deferred = await fullReadWaits(deps, connection, sides.crm, startedAt);
     report = await runSync(
       { ...sides, state: connections.syncState(connection), clock, newId: deps.newId },
       {
@@ -216,6 +229,7 @@ export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequ
         allowLargeRemoval: connection.allowLargeRemoval,
         ...(connection.restoreDepartures ? { restoreDepartures: true } : {}),
         ...(chosen.length > 0 ? { chosen: chosen.map((c) => c.pair!) } : {}),
+        ...(deferred ? { deferFullRead: ['crm' as const] } : {}),
         progress,
       },
     );
@@ -241,7 +255,8 @@ export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequ
     return { ack: true, result: 'refused', runId: request.runId, reason: report.reason };
   }
   if (report.more) {
-    const committed = await end('partial', report, 'partial', 'more to do: continuing', null);
+    const more = ['more to do: continuing', deferred].filter((r) => r !== null).join('; ');
+    const committed = await end('partial', report, 'partial', more, null);
     if (committed)
       await deps.queue.publishSync([
         {
@@ -254,11 +269,31 @@ export async function syncConnection(deps: SyncConnectionDeps, request: SyncRequ
       ]);
     return { ack: true, result: 'partial', runId: request.runId, reason: null };
   }
-  const reason = heldBack(report);
+  // A full read put off to the next day is said, but is no failure of the run: it stays `ok`.
+  const reason = [heldBack(report), deferred].filter((r) => r !== null).join('; ') || null;
   // A run that holds work back is not `ok`: the reason says what waits and until when.
   const outcome = report.counts.waiting > 0 ? 'partial' : 'ok';
   await end(outcome, report, outcome, reason, null);
   return { ack: true, result: 'done', runId: request.runId, reason };
+}
+
+/**
+ * Why the CRM side's periodic full read waits for the next UTC day, or null when it runs (or is not
+ * due). Reads the tenant and today's count only when the full read is due.
+ */
+async function fullReadWaits(
+  deps: SyncConnectionDeps,
+  connection: Connection,
+  crm: ContactSide,
+  now: number,
+): Promise<string | null> {
+  if (!deps.tenants || !deps.creatioCalls) return null;
+  const due = crm.periodicFullRead?.(connection.checkpoint.cursors.crm, now);
+  if (!due) return null;
+  const budget = (await deps.tenants.get(connection.tenantId))?.creatioDailyBudget ?? null;
+  if (budget === null) return null;
+  const used = await deps.creatioCalls.today(connection.tenantId, now);
+  return fullReadDeferral({ used, budget, expected: due.expectedCalls });
 }
 
 /** What a finished run left undone, for the person: failed writes, creates in doubt, refused creates. */

@@ -7,8 +7,10 @@ import type {
   ConnectionControls,
   ConnectionStore,
   ContactSide,
+  CreatioCallCounter,
   JobQueue,
 } from './ports.js';
+import { countOutsideRun } from './creatioCalls.js';
 import { runSync } from './runSync.js';
 import type { Action, Contact, Field, Side } from './sync/index.js';
 import { FIELDS } from './sync/index.js';
@@ -19,6 +21,8 @@ export interface SyncNowDeps {
   clock: Clock;
   newId: () => string;
   openSides: (connection: Connection, options?: { readOnly?: boolean }) => Promise<Record<Side, ContactSide>>;
+  /** Where a dry run's billed Creatio calls are counted (none counted without it). */
+  creatioCalls?: CreatioCallCounter;
 }
 
 /** One planned write, described without any contact value. */
@@ -98,7 +102,7 @@ async function dryRun(deps: SyncNowDeps, c: Connection, confirmRemovals: boolean
   const report = await runSync(
     { ...sides, state, clock: deps.clock, newId: deps.newId },
     { policy: c.policy, dryRun: true, allowLargeRemoval: c.allowLargeRemoval || confirmRemovals },
-  );
+  ).finally(() => countOutsideRun(deps.creatioCalls, c.tenantId, deps.clock.now(), sides.crm));
   const counts: Record<string, number> = {};
   for (const kind of ['create', 'update', 'addToGroup', 'removeFromGroup'] as const)
     for (const side of ['crm', 'google'] as const) counts[`${kind}.${side}`] = report.counts[kind][side];

@@ -165,9 +165,38 @@ function deadLettersCard(v: TenantView): Html {
   </section>`;
 }
 
+/** Today's billed Creatio calls against the budget: the figure Creatio's daily cap is about. */
+function creatioCard(v: TenantView): Html {
+  const u = v.creatio;
+  if (!u) return html``;
+  const over = u.budget !== null && u.calls >= u.budget;
+  return html`<section class="card" aria-labelledby="calls-h">
+    <h2 id="calls-h">Creatio calls today</h2>
+    <dl class="facts" id="creatio-calls">
+      <dt>Billed calls on ${u.day} (UTC)</dt>
+      <dd>${num(u.calls)}</dd>
+      <dt>Daily budget</dt>
+      <dd>${u.budget === null ? html`<span class="muted">None set</span>` : num(u.budget)}</dd>
+    </dl>
+    <p class="${over ? 'notice' : 'muted'}">
+      Creatio bills every OData call and every operation inside a batch, against a soft cap of 10,000 a day
+      per full user licence, reset at 00:00 UTC.
+      ${
+        u.budget === null
+          ? 'With a daily budget set, the daily full read of each CRM group waits for the next day once the budget would be passed.'
+          : over
+            ? 'The budget is spent: daily full reads wait for the next UTC day; ordinary syncs continue.'
+            : 'Past the budget, daily full reads wait for the next UTC day; ordinary syncs continue.'
+      }
+    </p>
+  </section>`;
+}
+
+const num = (n: number): string => n.toLocaleString('en-US');
+
 export function adminBody(p: AdminPage): Html {
   return html`<h1>Your tenant's contact sync</h1>
-    ${p.notice ? html`<p class="notice" role="status">${p.notice}</p>` : ''}
+    ${p.notice ? html`<p class="notice" role="status">${p.notice}</p>` : ''} ${creatioCard(p.view)}
     <section class="card" aria-labelledby="counts-h">
       <h2 id="counts-h">Connections per state</h2>
       ${countsList(p.view)}

@@ -80,7 +80,9 @@ export function describeState(
       headline: `Syncing as ${s.googleEmail}, with some records not synced`,
       todo: 'See what needs you below.',
     };
-  const next = s.nextDueAt > now ? 'The next sync is scheduled; nothing to do.' : 'The next sync is due now.';
+  const due = s.nextDueAt > now ? 'The next sync is scheduled; nothing to do.' : 'The next sync is due now.';
+  // What the last run put off (the CRM's daily full read under the tenant's Creatio budget) is said too.
+  const next = s.reason ? `${due} Note: ${s.reason}.` : due;
   return {
     tone: 'ok',
     headline:

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { ConnectionSettings } from '../../shared/ports.js';
 import { DEFAULT_MAX_CONCURRENT_RUNS, MAX_CONCURRENT_RUNS_LIMIT } from '../../shared/lease.js';
+import { CREATIO_DAILY_BUDGET_MAX, CREATIO_DAILY_BUDGET_MIN } from '../../shared/creatioCalls.js';
 import { UsageError, httpUrl, integer, oneOf, projectId, region, tenantId } from './validate.js';
 
 export const POLICIES: readonly ConnectionSettings['policy'][] = ['newest-wins', 'crm-wins', 'google-wins'];
@@ -18,6 +19,9 @@ export const TENANT_USAGE = `Usage: npm run tenant -- COMMAND [options]
       [--policy ${POLICIES.join('|')}] [--replace] [--no-scheduler] [--no-check]
       [--max-concurrent-runs N (1-${MAX_CONCURRENT_RUNS_LIMIT}, default ${DEFAULT_MAX_CONCURRENT_RUNS})]
       How many of the tenant's sync runs may work against its Creatio at once; the rest wait their turn.
+      [--creatio-daily-budget CALLS (${CREATIO_DAILY_BUDGET_MIN}-${CREATIO_DAILY_BUDGET_MAX}, default none)]
+      Billed Creatio calls a UTC day past which the daily full read of each CRM group waits for the
+      next day (ordinary syncs go on); Creatio's soft cap is 10,000 a day per full user licence.
       The password or client secret may come from CREATIO_PASSWORD / CREATIO_CLIENT_SECRET instead.
       Logs in to Creatio and reads one page of contact folders before saving; --no-check skips that
       (for a Creatio not reachable from here). A plain http:// URL is refused except on loopback.
@@ -57,6 +61,8 @@ export type TenantCommand =
       googleGroupName: string;
       policy: ConnectionSettings['policy'];
       maxConcurrentRuns: number;
+      /** Null: no budget, nothing waits. */
+      creatioDailyBudget: number | null;
       replace: boolean;
       noCheck: boolean;
     })
@@ -79,6 +85,7 @@ const OPTIONS = {
   'google-group': { type: 'string' },
   policy: { type: 'string' },
   'max-concurrent-runs': { type: 'string' },
+  'creatio-daily-budget': { type: 'string' },
   replace: { type: 'boolean', default: false },
   'no-scheduler': { type: 'boolean', default: false },
   'no-check': { type: 'boolean', default: false },
@@ -104,6 +111,7 @@ const ALLOWED: Record<string, Flag[]> = {
     'google-group',
     'policy',
     'max-concurrent-runs',
+    'creatio-daily-budget',
     'replace',
     'no-scheduler',
     'no-check',
@@ -187,6 +195,15 @@ export function parseTenantArgs(argv: string[], env: Record<string, string | und
           values['max-concurrent-runs'] === undefined
             ? DEFAULT_MAX_CONCURRENT_RUNS
             : integer(values['max-concurrent-runs'], '--max-concurrent-runs', 1, MAX_CONCURRENT_RUNS_LIMIT),
+        creatioDailyBudget:
+          values['creatio-daily-budget'] === undefined
+            ? null
+            : integer(
+                values['creatio-daily-budget'],
+                '--creatio-daily-budget',
+                CREATIO_DAILY_BUDGET_MIN,
+                CREATIO_DAILY_BUDGET_MAX,
+              ),
         replace: values.replace === true,
       };
   }

@@ -123,6 +123,7 @@ async function run(cmd: Run, deps: TenantDeps): Promise<void> {
             policy: cmd.policy,
           },
           maxConcurrentRuns: cmd.maxConcurrentRuns,
+          ...(cmd.creatioDailyBudget === null ? {} : { creatioDailyBudget: cmd.creatioDailyBudget }),
           replace: cmd.replace,
         },
         deps.now(),

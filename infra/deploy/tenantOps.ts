@@ -25,6 +25,8 @@ export interface AddInput {
   defaults: Tenant['defaults'];
   /** Omitted: the default cap (shared/lease.ts). */
   maxConcurrentRuns?: number;
+  /** Omitted: no daily budget (shared/creatioCalls.ts). */
+  creatioDailyBudget?: number;
   replace: boolean;
 }
 
@@ -51,6 +53,7 @@ export async function addTenant(
       creatio,
       defaults: input.defaults,
       ...(input.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: input.maxConcurrentRuns }),
+      ...(input.creatioDailyBudget === undefined ? {} : { creatioDailyBudget: input.creatioDailyBudget }),
       createdAt: existing ? existing.createdAt : now,
     };
     tx.set(ref, tenantFromDoc(tenant));
@@ -130,6 +133,7 @@ export function describeTenant(t: Tenant, connectionCount: number | null): [stri
     ['google group', t.defaults.googleGroupName],
     ['policy', t.defaults.policy],
     ['max concurrent runs', String(runCap(t))],
+    ['creatio daily budget', t.creatioDailyBudget === undefined ? 'none' : `${t.creatioDailyBudget} calls`],
     ['created', new Date(t.createdAt).toISOString()],
     ...(connectionCount === null ? [] : [['connections', String(connectionCount)] as [string, string]]),
   ];

@@ -2,18 +2,25 @@
 // first (failing, then paused), counts per state, and the messages Pub/Sub gave up on. Pausing and
 // resuming one user is the admin's lever; nothing here shows contact data.
 import { SyncError } from '../errors.js';
+import type { CreatioUsage } from '../creatioCalls.js';
+import { creatioUsage } from '../status.js';
 import type {
   Connection,
   ConnectionAdmin,
+  CreatioCallCounter,
   ConnectionStatus,
   DeadLetter,
   DeadLetterStore,
   RunSummary,
+  TenantStore,
 } from '../ports.js';
 
 export interface TenantViewDeps {
   connections: ConnectionAdmin;
   deadLetters: DeadLetterStore;
+  /** With both, the view carries the tenant's billed Creatio calls today and its budget. */
+  tenants?: TenantStore;
+  creatioCalls?: CreatioCallCounter;
 }
 
 export interface ConnectionRow {
@@ -33,6 +40,7 @@ export interface TenantView {
   /** More connections than the view lists. */
   truncated: boolean;
   deadLetters: DeadLetter[];
+  creatio?: CreatioUsage;
 }
 
 export const TENANT_VIEW_LIMIT = 5000;
@@ -87,6 +95,15 @@ export async function tenantView(deps: TenantViewDeps, tenantId: string, now: nu
     counts,
     truncated: all.length > TENANT_VIEW_LIMIT,
     deadLetters: await deps.deadLetters.recent(tenantId, DEAD_LETTERS_SHOWN),
+    ...(deps.tenants && deps.creatioCalls
+      ? {
+          creatio: await creatioUsage(
+            deps.creatioCalls,
+            (await deps.tenants.get(tenantId)) ?? { tenantId },
+            now,
+          ),
+        }
+      : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import type {
   Connection,
   ConnectionStore,
   ContactSide,
+  CreatioCallCounter,
   PreviewItem,
   PreviewQueue,
   PreviewRequest,
@@ -16,6 +17,7 @@ import type {
   PreviewStore,
 } from '../ports.js';
 import { runSync } from '../runSync.js';
+import { countOutsideRun } from '../creatioCalls.js';
 import type { Action, Contact, Field, Link, Side } from '../sync/index.js';
 import { FIELDS, displayName } from '../sync/index.js';
 import { flatCounts } from '../syncConnection.js';
@@ -29,6 +31,8 @@ export interface PreviewDeps {
   clock: Clock;
   newId: () => string;
   openSides: (connection: Connection, options?: { readOnly?: boolean }) => Promise<Record<Side, ContactSide>>;
+  /** Where a preview's billed Creatio calls are counted (none counted without it). */
+  creatioCalls?: CreatioCallCounter;
 }
 
 const filled = (c: Contact): Field[] =>
@@ -136,7 +140,7 @@ async function computePreview(
       ...(c.restoreDepartures ? { restoreDepartures: true } : {}),
       ...(chosen.length > 0 ? { chosen } : {}),
     },
-  );
+  ).finally(() => countOutsideRun(deps.creatioCalls, c.tenantId, deps.clock.now(), sides.crm));
   const links = report.plannedLinks ?? new Map<string, Link>();
   const items = describe(report.planned ?? [], links, report.newLinks ?? new Set());
   return {

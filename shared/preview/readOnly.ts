@@ -19,5 +19,6 @@ export function readOnlySide(side: ContactSide): ContactSide {
     removeFromGroup: refuse,
     settleCursor: (cursor) => side.settleCursor(cursor),
     ...(side.groupMissing ? { groupMissing: () => side.groupMissing!() } : {}),
+    ...(side.billedCalls ? { billedCalls: () => side.billedCalls!() } : {}),
   };
 }

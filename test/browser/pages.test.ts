@@ -174,10 +174,13 @@ describe('pages: a salesperson in a real browser', function () {
       ['Alan Turing', 'alan@example.com'],
     ] as const)
       s.h.creatio.ui.addToFolder(folder, s.h.creatio.ui.createContact({ Name, Email }).Id as string);
-    // The preview's own result document is its one write; everything else must stay as it was.
+    // The preview's own result document and the count of the Creatio calls it made are its writes;
+    // everything else must stay as it was.
     const world = async () =>
       JSON.stringify({
-        firestore: Object.entries(await snapshotDocuments(s.h.db)).filter(([k]) => !k.includes('/previews/')),
+        firestore: Object.entries(await snapshotDocuments(s.h.db)).filter(
+          ([k]) => !k.includes('/previews/') && !k.includes('/creatioCalls/'),
+        ),
         google: googleContacts(s),
         groups: s.h.google.user.listGroups(ACCOUNT),
         crm: s.h.creatio.ui.rows('Contact', ''),
@@ -284,6 +287,10 @@ describe('pages: a salesperson in a real browser', function () {
       assert.match(await rows.nth(0).innerText(), /field\.rep@acme\.example[\s\S]*Needs reconnecting/);
       assert.match(await rows.nth(1).innerText(), /sales\.rep@acme\.example[\s\S]*Syncing/);
       assert.match(await admin.page.locator('#state-counts').innerText(), /Needs reconnecting\s+1/);
+      assert.match(
+        await admin.page.locator('#creatio-calls').innerText(),
+        /Billed calls on \d{4}-\d{2}-\d{2} \(UTC\)\s+[\d,]+\s+Daily budget\s+None set/,
+      );
       assert.deepEqual(await axeViolations(admin.page), []);
 
       await admin.page.getByRole('button', { name: `Pause ${userId}` }).click();

@@ -8,6 +8,7 @@ import type {
   ConnectionSettings,
   ConnectionStatus,
   ConnectionStore,
+  CreatioCallCounter,
   LeaseResult,
   RunEnd,
   SyncRequest,
@@ -15,6 +16,7 @@ import type {
 } from '../../shared/ports.js';
 import type { RunSlot } from '../../shared/lease.js';
 import { freeSlots, leaseRefusal, leased, queuedAfterRefusal, runCap, slotFor } from '../../shared/lease.js';
+import { utcDay } from '../../shared/creatioCalls.js';
 import { FakeState } from './fakeState.js';
 
 const emptyCheckpoint = () => ({
@@ -24,7 +26,9 @@ const emptyCheckpoint = () => ({
   dirty: false,
 });
 
-export class FakeConnections implements ConnectionStore, ConnectionControls, ConnectionAdmin {
+export class FakeConnections
+  implements ConnectionStore, ConnectionControls, ConnectionAdmin, CreatioCallCounter
+{
   readonly rows = new Map<string, Connection>();
   /** One state per connection, kept across runs like the documents under a connection. */
   readonly states = new Map<string, FakeState>();
@@ -32,6 +36,17 @@ export class FakeConnections implements ConnectionStore, ConnectionControls, Con
   /** Each tenant's run slots, by index, and its cap (the tenant document's maxConcurrentRuns). */
   readonly slots = new Map<string, (RunSlot | null)[]>();
   readonly caps = new Map<string, number>();
+  /** Billed Creatio calls by tenant and UTC day, as finishRun adds them. */
+  readonly creatioCalls = new Map<string, number>();
+
+  async today(tenantId: string, now: number): Promise<number> {
+    return this.creatioCalls.get(`${tenantId}/${utcDay(now)}`) ?? 0;
+  }
+
+  async add(tenantId: string, at: number, calls: number): Promise<void> {
+    const day = `${tenantId}/${utcDay(at)}`;
+    this.creatioCalls.set(day, (this.creatioCalls.get(day) ?? 0) + calls);
+  }
 
   private key = (tenantId: string, userId: string) => `${tenantId}/${userId}`;
 
@@ -84,6 +99,7 @@ export class FakeConnections implements ConnectionStore, ConnectionControls, Con
     const c = this.rows.get(this.key(tenantId, userId));
     const state = this.held.get(end.runId);
     this.held.delete(end.runId);
+    await this.add(tenantId, end.summary.endedAt, end.creatioCalls ?? 0);
     if (!c || c.lease?.runId !== end.runId || c.lease.attempt !== end.attempt) return false;
     const slots = this.slots.get(tenantId) ?? [];
     if (c.lease.slot !== undefined && slots[c.lease.slot]?.attempt === end.attempt)

@@ -118,6 +118,8 @@ describe('npm run tenant (Firestore emulator)', function () {
       'crm-wins',
       '--max-concurrent-runs',
       '5',
+      '--creatio-daily-budget',
+      '25000',
     ]);
     assert.equal(run.code, 0, run.text);
     const key = apiKeyOf(run);
@@ -135,6 +137,7 @@ describe('npm run tenant (Firestore emulator)', function () {
     assert.throws(() => new Sealer(KEY).open(doc.creatio.auth.passwordSealed, 'creatio:other'));
     assert.deepEqual(doc.defaults, { intervalMinutes: 30, googleGroupName: 'Sales', policy: 'crm-wins' });
     assert.equal(doc.maxConcurrentRuns, 5);
+    assert.equal(doc.creatioDailyBudget, 25_000);
     assert.equal(doc.createdAt, Date.UTC(2026, 0, 2, 3, 4, 5));
 
     // The functions' own store and API-key check accept what was written.
@@ -398,6 +401,7 @@ describe('npm run tenant (Firestore emulator)', function () {
     assert.match(show.text, /creatio url +https:\/\/acme\.creatio\.com/);
     assert.match(show.text, /creatio auth +user Supervisor \(password sealed\)/);
     assert.match(show.text, /connections +0/);
+    assert.match(show.text, /creatio daily budget +none/);
     const list = await tenant(['list']);
     assert.equal(list.code, 0);
     assert.ok(list.out.some((l) => l.startsWith('wayne\thttps://acme.creatio.com\tcookie')));
@@ -491,6 +495,26 @@ describe('npm run tenant (Firestore emulator)', function () {
       'a run cap of 0',
       [...cookieArgs('bad2'), '--max-concurrent-runs', '0'],
       /--max-concurrent-runs must be from 1 to 50 \(got 0\)/,
+    ],
+    [
+      'a Creatio budget of 0',
+      [...cookieArgs('bad2'), '--creatio-daily-budget', '0'],
+      /--creatio-daily-budget must be from 1 to 100000000 \(got 0\)/,
+    ],
+    [
+      'a Creatio budget that is no whole number',
+      [...cookieArgs('bad2'), '--creatio-daily-budget', '1e4'],
+      /--creatio-daily-budget must be a whole number from 1 to 100000000/,
+    ],
+    [
+      'a Creatio budget past the bound',
+      [...cookieArgs('bad2'), '--creatio-daily-budget', '100000001'],
+      /--creatio-daily-budget must be from 1 to 100000000 \(got 100000001\)/,
+    ],
+    [
+      'a Creatio budget on a command that does not take it',
+      ['show', '--tenant', 'acme', '--creatio-daily-budget', '10'],
+      /show does not take --creatio-daily-budget/,
     ],
     [
       'an interval under 5',

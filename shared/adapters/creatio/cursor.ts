@@ -81,6 +81,8 @@ export interface CrmCursor {
   watermark: number;
   /** Our clock (ms) at the last full read. */
   fullAt: number;
+  /** Billed calls the last full read took: what the next one is expected to cost (unknown: absent). */
+  fullCalls?: number;
   seen: Seen;
   /**
    * Contacts we created, at the ModifiedOn our create left them with: their Contact row at that
@@ -94,6 +96,7 @@ const schema = z.object({
   v: z.literal(2),
   wm: z.number().int(),
   full: z.number(),
+  fc: z.number().int().nonnegative().optional(),
   seen: z.array(z.tuple([z.number().int(), z.string().regex(/^[A-Za-z0-9_-]*$/)])),
   made: z.array(z.tuple([z.number().int(), z.string().regex(/^[A-Za-z0-9_-]*$/)])).optional(),
 });
@@ -107,6 +110,7 @@ export function decodeCursor(s: string | null): CrmCursor | null {
     return {
       watermark: r.data.wm,
       fullAt: r.data.full,
+      ...(r.data.fc === undefined ? {} : { fullCalls: r.data.fc }),
       seen: Seen.decode(r.data.wm, r.data.seen),
       created: Seen.decode(r.data.wm, r.data.made ?? []),
     };
@@ -130,6 +134,7 @@ export function encodeCursor(
     v: 2,
     wm,
     full: c.fullAt,
+    ...(c.fullCalls === undefined ? {} : { fc: c.fullCalls }),
     seen: c.seen.encode(wm, from, limits.maxSeen),
     ...(made.length > 0 ? { made } : {}),
   });

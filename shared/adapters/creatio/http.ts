@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { SyncError } from '../../errors.js';
 import type { Authenticator } from './auth.js';
 import { isRamLimit, isWebPage, pageInsteadOfData, statusError } from './errors.js';
-import type { RawReply, Transport } from './transport.js';
+import { isTransient, type RawReply, type Transport } from './transport.js';
 import { batchReply, parse } from './wire.js';
 
 export const MAX_BATCH = 100;
@@ -32,6 +32,13 @@ export interface SubReply {
 export interface ODataStats {
   /** OData calls outside $batch. */
   plain: number;
+  /**
+   * Calls Creatio bills (reference §8): one per OData request outside $batch and one per $batch
+   * sub-request, for every try that reached the service. A try refused for its session or token, or
+   * answered with a transient failure (429, 408, 5xx but a limit), ran nothing and is not counted; a
+   * try that got no answer is, since Creatio may have run it.
+   */
+  billed: number;
   batches: number;
   subRequests: number;
   renewals: number;
@@ -46,7 +53,7 @@ export class RamLimitError extends SyncError {
 const JSON_BODY = 'application/json; charset=utf-8; IEEE754Compatible=true';
 
 export class CreatioHttp {
-  readonly stats: ODataStats = { plain: 0, batches: 0, subRequests: 0, renewals: 0 };
+  readonly stats: ODataStats = { plain: 0, billed: 0, batches: 0, subRequests: 0, renewals: 0 };
   /** The server's clock (ms) from the Date header of the latest reply; null before any. */
   serverNow: number | null = null;
 
@@ -60,8 +67,18 @@ export class CreatioHttp {
   async call(
     method: string,
     path: string,
-    o: { body?: unknown; headers?: Record<string, string>; what: string },
+    o: {
+      body?: unknown;
+      headers?: Record<string, string>;
+      what: string;
+      /** Billed calls per try: 1, or a $batch's sub-requests. */
+      calls?: number;
+    },
   ): Promise<RawReply> {
+    const bill = (reply: RawReply | null) => {
+      if (reply === null || !(this.auth.expired(reply) || isTransient(reply)))
+        this.stats.billed += o.calls ?? 1;
+    };
     // Every request we send may be repeated: reads, PATCH, DELETE, POSTs carrying their own Id, and
     // batches made only of those.
     for (let pass = 0; pass < 2; pass++) {
@@ -79,7 +96,7 @@ export class CreatioHttp {
           redirect: 'manual',
           ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
         },
-        { idempotent: true, what: o.what },
+        { idempotent: true, what: o.what, onExchange: bill },
       );
       this.auth.absorb(reply);
       const date = Date.parse(reply.headers.get('date') ?? '');
@@ -141,6 +158,7 @@ export class CreatioHttp {
         body: { requests },
         headers: { Prefer: 'continue-on-error' },
         what: `a batch (${what})`,
+        calls: pack.length,
       });
       if (reply.status !== 200) throw statusError(reply.status, `a batch (${what})`);
       const parsed = parse(batchReply, jsonOf(reply.text, what), `a batch (${what})`);

@@ -103,6 +103,21 @@ export class CreatioSide implements ContactSide {
     return { ...transport.stats, ...http.stats, signIns: auth.signIns };
   }
 
+  billedCalls(): number {
+    return this.client.http.stats.billed;
+  }
+
+  /** The 24-hour full read, when due; the first read of a group is not this side's choice to put off. */
+  periodicFullRead(cursor: string | null, now: number): { expectedCalls: number | null } | null {
+    const prev = decodeCursor(cursor);
+    if (prev === null || !this.fullReadDue(prev, now)) return null;
+    return { expectedCalls: prev.fullCalls ?? null };
+  }
+
+  private fullReadDue(prev: CrmCursor, now: number): boolean {
+    return now - prev.fullAt >= this.client.tuning.fullReadEveryMs;
+  }
+
   /** Whether a folder exists and is static (the settings page checks the group a user picks). */
   validateFolder(folderId: string): Promise<FolderCheck> {
     return validateFolderWith(this.client.http, folderId);
@@ -156,13 +171,13 @@ export class CreatioSide implements ContactSide {
 
   async readChanges(
     cursor: string | null,
-    options: { full: boolean; known?: () => Promise<Map<string, string>> },
+    options: { full: boolean; known?: () => Promise<Map<string, string>>; deferFullRead?: boolean },
   ): Promise<SideChanges> {
     const t = this.client.tuning;
     const prev = options.full ? null : decodeCursor(cursor);
     const now = this.conn.clock.now();
     this.read.clear();
-    if (prev === null || now - prev.fullAt >= t.fullReadEveryMs)
+    if (prev === null || (!options.deferFullRead && this.fullReadDue(prev, now)))
       return this.fullRead(now, prev, options.known);
 
     // The member list brings each member's ModifiedOn: a contact changed since the watermark (a
@@ -205,7 +220,7 @@ export class CreatioSide implements ContactSide {
     for (const [id, modifiedOn] of candidates) consider('c', id, id, modifiedOn);
     for (const r of addresses) consider('a', r.Id, r.ContactId, r.ModifiedOn);
     const { records } = await this.records([...changed]);
-    const next: CrmCursor = { watermark, fullAt: prev.fullAt, seen, created: prev.created };
+    const next: CrmCursor = { ...prev, watermark, seen };
     const ids = [...members.keys()];
     return {
       records,
@@ -240,6 +255,8 @@ export class CreatioSide implements ContactSide {
     knownVersions?: () => Promise<Map<string, string>>,
   ): Promise<SideChanges> {
     const t = this.client.tuning;
+    // What this read costs is kept, so that a tenant's daily budget can tell whether the next fits.
+    const billedBefore = this.client.http.stats.billed;
     const known = knownVersions ? await knownVersions() : new Map<string, string>();
     const members = new Map<string, string[]>();
     let unchanged: string[] = [];
@@ -289,7 +306,8 @@ export class CreatioSide implements ContactSide {
       }
     }
     const ids = [...members.keys()];
-    const next: CrmCursor = { watermark, fullAt: now, seen, created: new Seen() };
+    const fullCalls = this.client.http.stats.billed - billedBefore;
+    const next: CrmCursor = { watermark, fullAt: now, fullCalls, seen, created: new Seen() };
     return {
       records,
       unchanged,

@@ -80,15 +80,24 @@ export class Transport {
   /**
    * Sends and repeats transient failures when `idempotent`, within the attempt and wait budgets.
    * A final transient failure is thrown; any other reply is returned for the caller to judge.
+   * `onExchange` hears of every try: its reply, or null when none came (the server may still have run it).
    */
-  async send(url: string, init: RequestInit, o: { idempotent: boolean; what: string }): Promise<RawReply> {
+  async send(
+    url: string,
+    init: RequestInit,
+    o: { idempotent: boolean; what: string; onExchange?: (reply: RawReply | null) => void },
+  ): Promise<RawReply> {
     const { retry } = this.cfg;
     let waited = 0;
     for (let attempt = 1; ; attempt++) {
       let failure: SyncError;
       let after: number | undefined;
       try {
-        const reply = await this.once(url, init);
+        const reply = await this.once(url, init).catch((e: unknown) => {
+          o.onExchange?.(null);
+          throw e;
+        });
+        o.onExchange?.(reply);
         if (!isTransient(reply)) return reply;
         after = retryAfterMs(reply);
         failure = statusError(reply.status, o.what, after);

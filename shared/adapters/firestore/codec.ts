@@ -140,6 +140,7 @@ const tenant = z.object({
     policy: z.enum(['newest-wins', 'crm-wins', 'google-wins']),
   }),
   maxConcurrentRuns: z.number().int().positive().optional(),
+  creatioDailyBudget: z.number().int().positive().optional(),
   createdAt: z.number(),
 });
 

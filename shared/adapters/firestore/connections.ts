@@ -1,6 +1,6 @@
 // Connections in Firestore: settings, status, the lease that keeps two runs of one connection apart,
 // and the end-of-run commit, fenced by the lease so a run that lost it cannot overwrite its successor.
-import type { Firestore, Timestamp } from '@google-cloud/firestore';
+import type { Firestore, Timestamp, Transaction } from '@google-cloud/firestore';
 import type {
   Connection,
   ConnectionAdmin,
@@ -18,6 +18,7 @@ import type {
 import type { RunSlot } from '../../lease.js';
 import { freeSlots, leaseRefusal, leased, queuedAfterRefusal, runCap, slotFor } from '../../lease.js';
 import { connectionFromDoc, emptyCheckpoint, schedulable, summaryFromDoc } from './codec.js';
+import { FirestoreCreatioCalls } from './creatioCalls.js';
 import type { FirestoreMeter } from './meter.js';
 import { connectionDoc, connections, links, members, runSlot, runSlots, runs, tenantDoc } from './paths.js';
 import { FirestoreSyncState } from './syncState.js';
@@ -43,6 +44,7 @@ export class FirestoreConnections implements ConnectionStore, ConnectionControls
   constructor(
     private readonly db: Firestore,
     private readonly meter: FirestoreMeter,
+    private readonly creatioCalls = new FirestoreCreatioCalls(db, meter),
   ) {}
 
   async get(tenantId: string, userId: string): Promise<Connection | null> {
@@ -129,16 +131,22 @@ export class FirestoreConnections implements ConnectionStore, ConnectionControls
     const held = this.states.get(end.runId)?.held ?? null;
     this.states.delete(end.runId);
     const checkpoint = end.checkpoint ?? held;
+    // Creatio billed the run's calls whether or not it still holds the lease: they are counted either way.
+    const countCalls = (tx: Transaction) =>
+      this.creatioCalls.addIn(tx, tenantId, end.summary.endedAt, end.creatioCalls ?? 0);
     const committed = await this.db.runTransaction(async (tx) => {
       const snap = await tx.get(ref);
       this.meter.read(1);
-      if (!snap.exists) return false;
-      const c = connectionFromDoc(snap.data());
-      if (c.lease?.runId !== end.runId || c.lease.attempt !== end.attempt) return false;
+      const c = snap.exists ? connectionFromDoc(snap.data()) : null;
+      if (c?.lease?.runId !== end.runId || c.lease.attempt !== end.attempt) {
+        countCalls(tx);
+        return false;
+      }
       // The run's slot goes with its lease; one a successor took over after expiry is not ours.
       const slotRef = c.lease.slot === undefined ? null : runSlot(this.db, tenantId, c.lease.slot);
       const slot = slotRef ? await tx.get(slotRef) : null;
       if (slot) this.meter.read(1);
+      countCalls(tx);
       if (slotRef && slot?.get('attempt') === end.attempt) {
         tx.delete(slotRef);
         this.meter.wrote(1);

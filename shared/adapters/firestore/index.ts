@@ -7,3 +7,4 @@ export { emptyCheckpoint } from './codec.js';
 export { FirestoreAttention } from './attention.js';
 export { FirestorePreviews } from './previews.js';
 export { FirestoreDeadLetters } from './deadLetters.js';
+export { FirestoreCreatioCalls } from './creatioCalls.js';

@@ -24,3 +24,6 @@ export const runSlots = (db: Firestore, tenantId: string): CollectionReference =
   tenantDoc(db, tenantId).collection('runSlots');
 export const runSlot = (db: Firestore, tenantId: string, slot: number): DocumentReference =>
   runSlots(db, tenantId).doc(String(slot));
+/** The tenant's billed Creatio calls, one document per UTC day and shard (shared/creatioCalls.ts). */
+export const creatioCalls = (db: Firestore, tenantId: string): CollectionReference =>
+  tenantDoc(db, tenantId).collection('creatioCalls');
