@@ -1,7 +1,7 @@
 // What the runner must fetch or look up before planning, and how a side's report is read, as tables.
 // Expected ids are written out by hand.
 import assert from 'node:assert/strict';
-import type { Link, Observed, SideRecord } from '../../../shared/sync/index.js';
+import type { Link, LookupKeys, Observed, SideRecord } from '../../../shared/sync/index.js';
 import { emptyContact, fetchNeeds, lookupKeys, observedIds } from '../../../shared/sync/index.js';
 import { LinkIndex, viewOf } from '../../../shared/sync/observe.js';
 
@@ -122,13 +122,13 @@ describe('what the runner fetches before planning (table)', () => {
 });
 
 describe('what the runner looks up to pair newcomers (table)', () => {
-  const none = { ids: [], markers: [], emails: [] };
+  const none: LookupKeys = { ids: [], markers: [], emails: [] };
   const rows: {
     name: string;
     links: Link[];
     crm?: Observed;
     google?: Observed;
-    keys: { crm: typeof none; google: typeof none };
+    keys: { crm: LookupKeys; google: LookupKeys };
   }[] = [
     { name: 'nothing new: nothing', links: [link({})], keys: { crm: none, google: none } },
     {
@@ -201,7 +201,7 @@ describe('what the runner looks up to pair newcomers (table)', () => {
       keys: { crm: none, google: none },
     },
   ];
-  const sortKeys = (k: typeof none) => ({
+  const sortKeys = (k: LookupKeys) => ({
     ids: [...k.ids].sort(),
     markers: [...k.markers].sort(),
     emails: [...k.emails].sort(),
