@@ -239,7 +239,10 @@ describe('executor: each kind of action and each answer (table)', () => {
       {
         actions: [create('google', 'L1'), create('google', 'L2')],
         links: [pendingGoogle(), l2],
-        notes: [{ kind: 'side-full', side: 'google', id: 'L2' }],
+        notes: [
+          { kind: 'waiting-for-create', side: 'google', id: 'L1' },
+          { kind: 'side-full', side: 'google', id: 'L2' },
+        ],
       },
       [l2],
     );
@@ -300,6 +303,8 @@ describe('executor: each kind of action and each answer (table)', () => {
       assert.deepEqual(notes(e), [`write-failed:${row.action.side}:${row.id}:${row.reason}:Ada`]);
       assert.equal(w.state.links.get('L1')!.attention, true);
       assert.equal(w.state.links.get('L1')!.status, 'pending');
+      assert.deepEqual(w.state.links.get('L1')!.base, ada, 'a create keeps what it is to create');
+      assert.deepEqual(w.state.links.get('L1')!.inGroup, planned.inGroup);
       assert.equal(e.activeDelta, 0);
     });
 
@@ -467,6 +472,7 @@ describe('executor: each kind of action and each answer (table)', () => {
         assert.deepEqual(e.groupChanges.crm, { added: [], removed: [] });
         assert.equal(saved.attention, true);
         assert.equal(notes(e).length, 1);
+        assert.equal(e.notes[0]!.brief?.name, 'Ada', 'who it is, from the pair as stored');
       }
     });
 
@@ -597,4 +603,66 @@ describe('executor: each kind of action and each answer (table)', () => {
       assert.deepEqual(calls, row.calls);
       assert.equal(e.finished, false);
     });
+  it('an update with no answer is a failure, not a success', async () => {
+    const w = world();
+    w.google.answers.set('g1', ['none']);
+    const e = await execute(w, { actions: [update('google', 'L1', 'g1')], links: [link()] }, [link()]);
+    assert.deepEqual(counted(e), ['failed=1']);
+    assert.deepEqual(notes(e), ['write-failed:google:g1:no answer for this record:Ada']);
+  });
+
+  it('a failed first pairing keeps the memberships it was not to change', async () => {
+    const w = world();
+    w.crm.answers.set('c1', [failed('failed')]);
+    await execute(w, { actions: [update('crm', 'L1', 'c1')], links: [link()] }, []);
+    assert.deepEqual(w.state.links.get('L1')!.inGroup, { crm: true, google: true });
+  });
+
+  it('a retirement is committed and counted once, however many calls the run makes', async () => {
+    const w = world();
+    const links = ['A', 'B', 'C'].map((id) => pendingGoogle(id, `c-${id}`));
+    const e = await execute(w, { actions: links.map((l) => create('google', l.id)), links, retire: ['L9'] }, [
+      link({ id: 'L9', crmId: 'c9', googleId: 'g9' }),
+    ]);
+    assert.deepEqual(counted(e), ['create.google=3', 'linked=3', 'retired=1']);
+    assert.equal(e.activeDelta, 3 - 1);
+  });
+
+  it('a stale etag of one pair leaves the CRM updates of the others as planned', async () => {
+    const w = world();
+    w.google.answers.set('g1', [failed('stale')]);
+    w.crm.records.set('c1', { id: 'c1', version: 'c1v2', modifiedAt: NOW - 10, contact: ada, inGroup: true });
+    w.google.records.set('g1', {
+      id: 'g1',
+      version: 'g1v3',
+      modifiedAt: NOW - 5,
+      contact: ada,
+      inGroup: true,
+    });
+    const l2 = link({ id: 'L2', crmId: 'c2', googleId: 'g2' });
+    await execute(
+      w,
+      {
+        actions: [update('google', 'L1', 'g1'), update('crm', 'L1', 'c1'), update('crm', 'L2', 'c2')],
+        links: [link(), l2],
+      },
+      [link(), l2],
+    );
+    assert.deepEqual(w.crm.calls, ['fetch c1', 'update c2']);
+  });
+
+  it('the deadline passing while Google answers stale: nothing is re-read after it', async () => {
+    const w = world();
+    w.google.answers.set('g1', [failed('stale')]);
+    w.google.onCall = () => void (w.time += 10);
+    const e = await execute(
+      w,
+      { actions: [update('google', 'L1', 'g1')], links: [link()] },
+      [link()],
+      NOW + 5,
+    );
+    assert.deepEqual(w.google.calls, ['update g1']);
+    assert.deepEqual(w.crm.calls, []);
+    assert.equal(e.finished, false);
+  });
 });

@@ -236,4 +236,18 @@ describe('runner: reading and committing (table)', () => {
     assert.equal(w.fake.checkpoint.activeLinks, 3);
     assert.equal(w.fake.checkpoint.dirty, false);
   });
+  it('after a run that died before its checkpoint, a CRM leaver is found against the links, not the stale list', async () => {
+    const w = new World();
+    const [a, b] = [w.crm.userCreate(person('Dies', 'Mid')), w.crm.userCreate(person('Stays', 'Put'))];
+    await w.sync();
+    await w.sync();
+    const ga = (await w.partnerOf(a))!;
+    // The stored member list lags: as if the last run died after its links but before its checkpoint.
+    w.fake.memberLists.crm = [b];
+    w.fake.checkpoint = { ...w.fake.checkpoint, dirty: true };
+    w.crm.userSetGroup(a, false);
+    await w.sync();
+    assert.equal(w.google.records.get(ga)!.inGroup, false);
+    assert.equal((await w.state.linksFor('crm', [a]))[0]?.status, 'dormant');
+  });
 });
