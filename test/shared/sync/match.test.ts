@@ -98,6 +98,13 @@ const rows: Row[] = [
     unpaired: [],
   },
   {
+    name: 'a marker naming a CRM record not at hand pairs nothing; the email still may',
+    crm: [rec('c2', ['a@x.io'])],
+    google: [rec('g1', ['a@x.io'], { marker: 'c9' })],
+    pairs: [['c2', 'g1']],
+    unpaired: [],
+  },
+  {
     name: 'a record paired by marker is not paired again by email',
     crm: [rec('c1', ['a@x.io'])],
     google: [rec('g1', ['b@x.io'], { marker: 'c1' }), rec('g2', ['a@x.io'])],

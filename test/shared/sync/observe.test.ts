@@ -71,6 +71,13 @@ describe('what the runner fetches before planning (table)', () => {
       need: { crm: [], google: [] },
     },
     {
+      name: 'a failed Google create needing attention: its CRM source only, never a null id',
+      links: [
+        link({ status: 'pending', googleId: null, attention: true, pending: { side: 'google', since: 0 } }),
+      ],
+      need: { crm: ['c1'], google: [] },
+    },
+    {
       name: 'a Google create in doubt: its CRM source',
       links: [link({ status: 'pending', googleId: null, pending: { side: 'google', since: 0 } })],
       need: { crm: ['c1'], google: [] },

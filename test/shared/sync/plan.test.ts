@@ -291,14 +291,34 @@ const rows: Row[] = [
     actions: ['addToGroup crm c1 (L1)', 'update google g1 jobTitle v=g1v1 x=null Ada/Out'],
   },
   {
-    name: 'an echo that brings only new side-private data: the link keeps it, nothing is written',
+    name: 'an echo that brings only new CRM side-private data: the link keeps it, nothing is written',
     links: [link({ extras: { crm: 'cx', google: 'gx' } })],
     crm: seen({ records: [rec('c1', ada, { extra: 'cx2' })] }),
+    actions: [],
+    saved: [{ extras: { crm: 'cx2', google: 'gx' }, syncedAt: NOW }],
+  },
+  {
+    name: 'an echo that brings only new Google side-private data: the link keeps it, nothing is written',
+    links: [link({ extras: { crm: 'cx', google: 'gx' } })],
     google: seen({ records: [rec('g1', ada, { extra: 'gx2' })] }),
     actions: [],
-    saved: [{ extras: { crm: 'cx2', google: 'gx2' }, syncedAt: NOW }],
+    saved: [{ extras: { crm: 'cx', google: 'gx2' }, syncedAt: NOW }],
   },
-  // ---- pending creates (pending.ts) ----
+  {
+    name: 'a pair whose Google record is not yet in its group (an add that failed) shows up: added, saved in both groups',
+    links: [link({ inGroup: { crm: true, google: false } })],
+    google: seen({ records: [rec('g1', ada, { inGroup: false })] }),
+    actions: ['addToGroup google g1 (L1)'],
+    saved: [{ inGroup: { crm: true, google: true } }],
+  },
+  {
+    name: 'deleted in Google, its CRM survivor leaves; a CRM newcomer of the same run is still created',
+    links: [link()],
+    google: seen({ departures: [{ id: 'g1', deleted: true }] }),
+    crm: seen({ records: [rec('c3', person('Cy'))] }),
+    actions: ['removeFromGroup crm c1 (L1)', 'create google n1 id=null marker=c3 Cy'],
+    retire: ['L1'],
+  },
   {
     name: 'a Google create in doubt, not yet seen: it waits, and so does a newcomer with its email',
     links: [link({ status: 'pending', googleId: null, pending: { side: 'google', since: NOW - 60_000 } })],
@@ -373,7 +393,7 @@ const rows: Row[] = [
     ],
     candidates: { google: [rec('g5', ada, { marker: 'c1', inGroup: false })] },
     actions: ['addToGroup google g5 (L1)'],
-    saved: [{ googleId: 'g5', status: 'active' }],
+    saved: [{ googleId: 'g5', status: 'active', versions: { crm: 'c1v1', google: 'g5v2' } }],
   },
   {
     name: 'a marked Google contact another link holds is not this create: it still waits',
@@ -479,6 +499,20 @@ const rows: Row[] = [
     actions: [],
     retire: ['L1'],
   },
+  {
+    name: 'a CRM create in doubt is not taken for made because other CRM records were looked up',
+    links: [link({ status: 'pending', pending: { side: 'crm', since: 0 } })],
+    candidates: { crm: [rec('c5', person('Other'), { inGroup: false })] },
+    actions: [],
+    notes: ['waiting-for-create:crm:L1'],
+  },
+  {
+    name: 'a Google create in doubt is not taken for made by a namesake without our marker',
+    links: [link({ status: 'pending', googleId: null, pending: { side: 'google', since: 0 } })],
+    candidates: { google: [rec('g5', ada, { inGroup: false })] },
+    actions: [],
+    notes: ['waiting-for-create:google:L1'],
+  },
   // ---- newcomers (plan.ts) ----
   {
     name: 'a CRM newcomer: created in Google, marked with its CRM id, the link pending',
@@ -546,6 +580,27 @@ const rows: Row[] = [
       'update google g3 givenName,emails v=g3v2 x=null Cy/',
     ],
     saved: [{ id: 'n1', crmId: 'c3', googleId: 'g3', status: 'active' }],
+  },
+  {
+    name: 'a Google newcomer carrying the marker of a pair we keep: a duplicate, reported, never imported',
+    links: [link()],
+    google: seen({ records: [rec('g2', person('Copy'), { marker: 'c1' })] }),
+    actions: [],
+    notes: ['duplicate-marker:google:g2'],
+  },
+  {
+    name: 'a pair a person chose among several records found: exactly the chosen ones are linked',
+    crm: seen({ records: [rec('c3', person('Cy'))] }),
+    candidates: {
+      google: [rec('g2', person('Cyra'), { inGroup: false }), rec('g3', person('Cyrus'), { inGroup: false })],
+    },
+    input: { chosen: [{ crmId: 'c3', googleId: 'g3' }] },
+    actions: [
+      'addToGroup google g3 (n1)',
+      'update crm c3 emails v=c3v2 x=null Cy/',
+      'update google g3 givenName,emails v=g3v2 x=null Cy/',
+    ],
+    saved: [{ id: 'n1', crmId: 'c3', googleId: 'g3' }],
   },
   {
     name: 'a chosen pair both outside their groups: nothing',
