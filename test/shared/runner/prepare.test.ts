@@ -196,4 +196,82 @@ describe('runner: what is gathered before planning (table)', () => {
     assert.deepEqual(w.google.members().filter((r) => r.marker === c).length, 1);
     assert.equal([...w.fake.links.values()].find((l) => l.crmId === c)?.status, 'active');
   });
+  it('a create in doubt past 15 minutes while Google is already listed in full: no second listing', async () => {
+    const w = new World();
+    w.crm.userCreate(person('Other', 'Member'));
+    await w.sync();
+    await w.sync();
+    const c = w.crm.userCreate(person('Never', 'Seen'));
+    w.google.writeFaults.push('lost');
+    await assert.rejects(w.sync());
+    for (const r of w.google.alive()) if (r.marker === c) w.google.userDelete(r.id);
+    w.tick(16 * 60_000);
+    w.fake.checkpoint.cursors.google = null;
+    const reads = spyReads(w);
+    await w.sync();
+    assert.deepEqual(reads, ['crm:changes', 'google:full']);
+    assert.equal(w.google.members().filter((r) => r.marker === c).length, 1);
+  });
+
+  it('a create whose answer was lost is found by its marker on the next run, before Google lists it', async () => {
+    const w = new World();
+    w.crm.userCreate(person('Other', 'Member'));
+    await w.sync();
+    await w.sync();
+    w.google.visibilityDelayMs = 10 * 60_000;
+    const c = w.crm.userCreate(person('Lost', 'Answer'));
+    w.google.writeFaults.push('lost');
+    await assert.rejects(w.sync());
+    const report = await w.sync();
+    assert.equal(report.counts.waiting, 0);
+    assert.equal([...w.fake.links.values()].find((l) => l.crmId === c)?.status, 'active');
+    assert.equal(w.google.alive().filter((r) => r.marker === c).length, 1);
+  });
+
+  it('a pair a person chose whose Google contact is already paired elsewhere is not linked twice', async () => {
+    const w = new World();
+    const c1 = w.crm.userCreate(person('Owner', 'One'));
+    w.crm.userCreate(person('Other', 'Member'));
+    await w.sync();
+    await w.sync();
+    const g1 = (await w.partnerOf(c1))!;
+    const c2 = w.crm.userCreate(person('Chooser', 'Two'));
+    await w.sync();
+    await w.sync();
+    await w.sync({ chosen: [{ crmId: c2, googleId: g1 }] });
+    assert.equal(await w.partnerOf(c1), g1);
+    assert.notEqual(await w.partnerOf(c2), g1);
+    assert.equal([...w.fake.links.values()].filter((l) => l.googleId === g1).length, 1);
+  });
+
+  it('a newcomer that finds no counterpart anywhere costs no extra link query', async () => {
+    const w = new World();
+    w.crm.userCreate(person('Other', 'Member'));
+    await w.sync();
+    await w.sync();
+    w.crm.userCreate(person('Unique', 'Person'));
+    let queries = 0;
+    const linksFor = w.fake.linksFor.bind(w.fake);
+    w.fake.linksFor = async (side, ids) => {
+      queries += 1;
+      return linksFor(side, ids);
+    };
+    await w.sync();
+    assert.equal(queries, 2, 'the changed records of each side');
+  });
+
+  it('a record taken out of a group by the sync leaves the member list committed for that group', async () => {
+    const w = new World();
+    const c = w.crm.userCreate(person('Taken', 'Out'));
+    w.crm.userCreate(person('Other', 'Member'));
+    await w.sync();
+    await w.sync();
+    w.google.userSetGroup((await w.partnerOf(c))!, false);
+    await w.sync();
+    assert.equal(w.crm.records.get(c)!.inGroup, false);
+    assert.deepEqual(
+      w.fake.memberLists.crm,
+      w.crm.members().map((r) => r.id),
+    );
+  });
 });
