@@ -665,4 +665,22 @@ describe('executor: each kind of action and each answer (table)', () => {
     assert.deepEqual(w.crm.calls, []);
     assert.equal(e.finished, false);
   });
+  it('a stale etag replans the pair whole: a group change of the old plan is not made as well', async () => {
+    const w = world();
+    w.google.answers.set('g1', [failed('stale')]);
+    w.crm.records.set('c1', { id: 'c1', version: 'c1v2', modifiedAt: NOW - 10, contact: ada, inGroup: true });
+    w.google.records.set('g1', {
+      id: 'g1',
+      version: 'g1v3',
+      modifiedAt: NOW - 5,
+      contact: ada,
+      inGroup: true,
+    });
+    await execute(
+      w,
+      { actions: [update('google', 'L1', 'g1'), member('addToGroup', 'crm', 'L1', 'c1')], links: [link()] },
+      [link({ inGroup: { crm: false, google: true } })],
+    );
+    assert.deepEqual(w.crm.calls, ['fetch c1']);
+  });
 });

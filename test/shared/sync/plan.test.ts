@@ -396,6 +396,25 @@ const rows: Row[] = [
     saved: [{ googleId: 'g5', status: 'active', versions: { crm: 'c1v1', google: 'g5v2' } }],
   },
   {
+    name: 'a Google create found by its marker among several records looked up: that one, with its own data',
+    links: [
+      link({
+        status: 'pending',
+        googleId: null,
+        pending: { side: 'google', since: 0 },
+        inGroup: { crm: true, google: false },
+      }),
+    ],
+    candidates: {
+      google: [
+        rec('g4', person('Zed'), { inGroup: false }),
+        rec('g5', ada, { marker: 'c1', inGroup: false }),
+      ],
+    },
+    actions: ['addToGroup google g5 (L1)'],
+    saved: [{ googleId: 'g5', versions: { crm: 'c1v1', google: 'g5v2' } }],
+  },
+  {
     name: 'a marked Google contact another link holds is not this create: it still waits',
     links: [
       link({ status: 'pending', googleId: null, pending: { side: 'google', since: 0 } }),
