@@ -24,6 +24,45 @@ describe('fitting values to both sides’ limits', () => {
     assert.equal(fitText('ab  cdef', 3), 'ab');
   });
 
+  it('a text exactly at the limit is left as it is, trailing space and all', () => {
+    assert.equal(fitText('ab ', 3), 'ab ');
+  });
+
+  it('an email exactly at the limit is kept; one unit longer is dropped', () => {
+    const at = `${'a'.repeat(TEXT_LIMITS.email - 6)}@x.com`;
+    const over = `b${at}`;
+    const c = normalizeContact({
+      ...empty,
+      emails: [
+        { address: at, type: 'work' },
+        { address: over, type: 'home' },
+      ],
+    });
+    assert.deepEqual(
+      c.emails.map((e) => e.address.length),
+      [250],
+    );
+  });
+
+  it('lists are capped: 20 phones, 10 addresses, the first ones kept', () => {
+    const c = normalizeContact({
+      ...empty,
+      phones: Array.from({ length: 25 }, (_, i) => ({ number: `+1 555 ${1000 + i}`, type: 'work' as const })),
+      addresses: Array.from({ length: 12 }, (_, i) => ({
+        type: 'home' as const,
+        street: `${i} Main St`,
+        city: '',
+        region: '',
+        postalCode: '',
+        country: '',
+      })),
+    });
+    assert.equal(c.phones.length, 20);
+    assert.equal(c.phones[19]!.number, '+1 555 1019');
+    assert.equal(c.addresses.length, 10);
+    assert.equal(c.addresses[9]!.street, '9 Main St');
+  });
+
   it('never splits a surrogate pair or a grapheme (flag, combining accent, family emoji)', () => {
     assert.equal(fitText('ab😀', 3), 'ab');
     assert.equal(fitText('a🇩🇪', 4), 'a');

@@ -29,6 +29,24 @@ interface Row {
 
 const rows: Row[] = [
   {
+    rule: 'a list emptied on one side while the other edits it: the removals stand, no conflict to report',
+    policy: 'newest-wins',
+    base: c({ emails: emails('a@x.io') }),
+    crm: [c({ emails: [] }), 1000],
+    google: [c({ emails: emails('a@x.io', 'b@x.io') }), 2000],
+    want: { emails: emails('b@x.io') },
+    conflicts: [],
+  },
+  {
+    rule: 'a list edited on one side while the other empties it: the same, whichever side empties',
+    policy: 'newest-wins',
+    base: c({ phones: phones('+1 1') }),
+    crm: [c({ phones: phones('+1 1', '+1 2') }), 2000],
+    google: [c({ phones: [] }), 1000],
+    want: { phones: phones('+1 2') },
+    conflicts: [],
+  },
+  {
     rule: 'newest-wins: a later CRM edit beats an older Google edit of the same field',
     policy: 'newest-wins',
     base: c({ jobTitle: 'Base' }),
