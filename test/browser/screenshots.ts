@@ -1,5 +1,6 @@
 // `npm run screenshots`: the pages as a person sees them, saved under docs/ for the README. Runs the
 // same loopback stack as the browser tests (emulators, stand-ins, functions) and a real chromium.
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -87,6 +88,26 @@ async function main(): Promise<void> {
     await waitFor('the connection to need reconnecting', async () =>
       (await s.h.app.connections.get(seed.tenantId, other))?.status === 'needs-reconnect' ? true : null,
     );
+    // A scheduled sync of that user that Pub/Sub gave up on, forwarded as its dead-letter policy does.
+    const request = {
+      tenantId: seed.tenantId,
+      userId: other,
+      trigger: 'schedule',
+      runId: randomUUID(),
+      requestedAt: s.h.clock.now(),
+    };
+    await call(`${s.h.urls.deadLetter}/projects/demo/topics/contact-sync-dead`, {
+      method: 'POST',
+      json: {
+        message: {
+          data: Buffer.from(JSON.stringify(request)).toString('base64'),
+          messageId: 'screenshot-dead-1',
+          publishTime: new Date(s.h.clock.now()).toISOString(),
+          attributes: { CloudPubSubDeadLetterSourceDeliveryCount: '5' },
+        },
+        subscription: 'projects/demo/subscriptions/dead-letter-push',
+      },
+    });
     const admin = await openBrowser({ width: 1000, height: 700 });
     try {
       await signIn(admin.page, await signInLink(s.h, seed, { admin: true }));
