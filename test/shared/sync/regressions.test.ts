@@ -127,6 +127,20 @@ const cases: { bug: string; cmds: Cmds; after?: (w: World) => void }[] = [
     ],
     after: (w) => assert.equal(w.google.members().length, 0, 'the copy stayed in the Google group'),
   },
+  {
+    // Seed 1143004584: the pair's update failed after the CRM contact was put into its group, and the
+    // saved link said it was not in it; deleted in Google, the contact then came back as a new copy.
+    bug: 'a pair whose update failed keeps the membership the run made: deleted in Google, the CRM contact leaves',
+    cmds: [
+      { k: 'fail', side: 'crm', fault: 'failed', times: 1 },
+      { k: 'create', side: 'google', who: 6, inGroup: true },
+      { k: 'create', side: 'crm', who: 6, inGroup: false },
+      { k: 'edit', side: 'google', who: 6, field: 'phones', value: 1 },
+      { k: 'sync', crashAt: null, duplicate: false },
+      { k: 'delete', side: 'google', who: 6 },
+    ],
+    after: (w) => assert.equal(w.crm.members().length, 0, 'the CRM contact stayed in its group'),
+  },
 ];
 
 describe('regressions found by the convergence property', () => {
