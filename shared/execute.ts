@@ -9,7 +9,6 @@ import type { Clock, ContactSide, ItemResult, SyncStateStore, Written } from './
 import type {
   Action,
   ActionKind,
-  Contact,
   ConflictPolicy,
   Link,
   Note,
@@ -67,8 +66,6 @@ class Execution {
   readonly adding: Set<string>;
   /** Group changes made, by `linkId/side` (true: added): a pair that failed keeps them all the same. */
   readonly moved = new Map<string, boolean>();
-  /** Updates that failed, by link: a first pairing keeps, for their fields, what the side still holds. */
-  readonly failedUpdates = new Map<string, ActionOf<'update'>[]>();
   readonly retire: string[];
   readonly out: Executed = {
     finished: true,
@@ -119,8 +116,6 @@ class Execution {
   fail(a: Action, r?: ItemResult<unknown>): void {
     const error = r && !r.ok ? r.error : undefined;
     this.failed.add(a.linkId);
-    if (a.kind === 'update')
-      this.failedUpdates.set(a.linkId, [...(this.failedUpdates.get(a.linkId) ?? []), a]);
     this.out.counts.failed += 1;
     const contact = 'contact' in a ? a.contact : (this.original.get(a.linkId)?.base ?? null);
     this.out.notes.push({
@@ -152,8 +147,8 @@ class Execution {
       const wasActive = before && inSync(before) ? 1 : 0;
       if (this.failed.has(id)) {
         // Keep what we knew; the next run re-reads both records and plans this pair again. A pair
-        // first made in this run keeps as its base what each side holds once the failed writes are
-        // left out (firstBase), so the side we failed to write is not taken for one that changed.
+        // first made in this run has agreed on nothing yet: saved without a base, it is merged as a
+        // first pairing again, so the side we failed to write is not taken for one that changed.
         // Nor does it claim a membership we were still to make: a record we failed to add to its
         // group must not look like one its user took out.
         const planned = target.get(id);
@@ -162,7 +157,7 @@ class Execution {
           (planned?.status === 'active'
             ? {
                 ...planned,
-                base: this.firstBase(id, planned.base),
+                base: null,
                 inGroup: { crm: !this.adding.has(`${id}/crm`), google: !this.adding.has(`${id}/google`) },
               }
             : planned);
@@ -196,22 +191,6 @@ class Execution {
     for (const l of save) target.delete(l.id);
     for (const id of retire) target.delete(id);
     this.ctx.onProgress?.(out.counts);
-  }
-
-  /**
-   * The base a failed first pairing keeps: the merged contact, except where an update failed, where it
-   * is what that side still holds. The next run then sees the side we wrote as the one that changed,
-   * whatever times our writes gave the records, and a user's later edit of either side still wins.
-   * Without what a failed side held, nothing agreed: no base, merged as a first pairing again.
-   */
-  firstBase(linkId: string, merged: Contact | null): Contact | null {
-    if (merged === null) return null;
-    let base: Contact = merged;
-    for (const a of this.failedUpdates.get(linkId) ?? []) {
-      if (a.was === undefined) return null;
-      base = { ...base, ...Object.fromEntries(a.fields.map((f) => [f, a.was![f]])) };
-    }
-    return base;
   }
 
   /** Stopped by the deadline: commit what is settled; the rest continues in the next run. */

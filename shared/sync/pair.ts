@@ -119,7 +119,6 @@ function bringIn(link: Link, pres: Record<Side, Presence>, input: PlanInput, out
         extra: p.record?.extra ?? link.extras[s],
         fields,
         contact: base,
-        was: normalizeContact(current(p)),
       } satisfies Action);
   }
   const next: Link = {

@@ -128,8 +128,6 @@ export type Action =
       extra: string | null;
       fields: Field[];
       contact: Contact;
-      /** What the side held before, as normalised: the base a failed first pairing keeps for these fields. */
-      was?: Contact;
     }
   | { kind: 'addToGroup'; side: Side; linkId: string; id: string }
   | { kind: 'removeFromGroup'; side: Side; linkId: string; id: string };

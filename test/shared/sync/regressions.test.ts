@@ -141,29 +141,6 @@ const cases: { bug: string; cmds: Cmds; after?: (w: World) => void }[] = [
     ],
     after: (w) => assert.equal(w.crm.members().length, 0, 'the CRM contact stayed in its group'),
   },
-  {
-    // Seed -11138311, run 7,335: a first pairing whose writes partly failed was saved without a base
-    // and merged again by the records' times, which our own writes of the failed run had moved on.
-    bug: 'a first pairing whose Google writes fail: the winner of the first merge stays, though our writes re-dated the records',
-    cmds: [
-      { k: 'create', side: 'google', who: 3, inGroup: false, variant: 3 },
-      { k: 'fail', side: 'google', fault: 'failed', times: 3 },
-      { k: 'create', side: 'crm', who: 3, inGroup: true, variant: 0 },
-      { k: 'sync', crashAt: null, duplicate: false },
-      { k: 'sync', crashAt: null, duplicate: false },
-    ],
-  },
-  {
-    // Seed 42, run 17,208: the Google group add of a failed first pairing re-dated the Google contact.
-    bug: 'a first pairing whose Google update fails but group add succeeds: the newer CRM value still wins',
-    cmds: [
-      { k: 'fail', side: 'google', fault: 'failed', times: 1 },
-      { k: 'create', side: 'google', who: 2, inGroup: false, variant: 0 },
-      { k: 'sync', crashAt: null, duplicate: false },
-      { k: 'create', side: 'crm', who: 2, inGroup: true, variant: 3 },
-      { k: 'sync', crashAt: null, duplicate: false },
-    ],
-  },
 ];
 
 describe('regressions found by the convergence property', () => {
