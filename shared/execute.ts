@@ -64,6 +64,8 @@ class Execution {
   readonly committed = new Set<string>();
   /** Group adds planned, by `linkId/side`: a failed one must not look like the user taking a record out. */
   readonly adding: Set<string>;
+  /** Group changes made, by `linkId/side` (true: added): a pair that failed keeps them all the same. */
+  readonly moved = new Map<string, boolean>();
   readonly retire: string[];
   readonly out: Executed = {
     finished: true,
@@ -159,7 +161,15 @@ class Execution {
                 inGroup: { crm: !this.adding.has(`${id}/crm`), google: !this.adding.has(`${id}/google`) },
               }
             : planned);
-        if (keep) save.push({ ...keep, attention: true });
+        // What we did to a membership is so whatever failed beside it: a record we put into its group
+        // and whose partner the user then deletes must leave it again, not be taken for a newcomer.
+        const inGroup = (s: Side) => this.moved.get(`${id}/${s}`) ?? keep!.inGroup[s];
+        if (keep)
+          save.push({
+            ...keep,
+            inGroup: { crm: inGroup('crm'), google: inGroup('google') },
+            attention: true,
+          });
         // The stored count of pairs in sync loses the pair until a run settles it.
         out.activeDelta -= wasActive;
         continue;
@@ -272,6 +282,7 @@ const writeMembership =
       if (r?.ok || (kind === 'removeFromGroup' && r?.ok === false && r.error.kind === 'not-found')) {
         run.out.counts[kind][side] += 1;
         run.out.groupChanges[side][kind === 'addToGroup' ? 'added' : 'removed'].push(a.id);
+        run.moved.set(`${a.linkId}/${side}`, kind === 'addToGroup');
         // A membership change rotates the record's version without telling us the new one.
         run.succeeded(a, (l) => ({ ...l, versions: { ...l.versions, [side]: null } }));
       } else run.fail(a, r);

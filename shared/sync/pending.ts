@@ -20,11 +20,14 @@ interface Facts {
   resolved: Link;
   /** The target record, if this run saw it (read, departed, or a candidate). */
   targetSeen: boolean;
+  /** Seen only as a deletion: it existed, and is gone. */
+  targetDeleted: boolean;
   /** Known not to exist on the target side. */
   targetMissing: boolean;
 }
 
-export type PendingCase = 'refused-unwanted' | 'refused-again' | 'made' | 'lost-unread' | 'lost' | 'in-doubt';
+export type PendingCase =
+  'refused-unwanted' | 'refused-again' | 'made-then-deleted' | 'made' | 'lost-unread' | 'lost' | 'in-doubt';
 
 export function pendingCase(f: Facts, pending: Pending): PendingCase {
   const { source } = f;
@@ -32,6 +35,8 @@ export function pendingCase(f: Facts, pending: Pending): PendingCase {
   if (pending.refused !== undefined && (!source.exists || !source.inGroup)) return 'refused-unwanted';
   // The side refused it for want of room: nothing was written, nothing to look for; send it again.
   if (pending.refused !== undefined) return 'refused-again';
+  // The created record is seen only as a deletion: the create happened and its user deleted it since.
+  if (f.targetDeleted) return 'made-then-deleted';
   // The created record is seen (by its id or its marker): the create happened.
   if (f.targetSeen) return 'made';
   // The create never happened, and the source is in its group but unread: send it again, same ids.
@@ -50,6 +55,8 @@ export function planPending(p: Planning, link: Link, pending: Pending): void {
       return p.retire(link.id);
     case 'refused-again':
       return sendAgain(p, link, f);
+    case 'made-then-deleted':
+      return madeThenDeleted(p, link, f);
     case 'made':
       return made(p, link, f);
     case 'lost-unread':
@@ -81,7 +88,19 @@ function factsOf(p: Planning, link: Link, pending: Pending): Facts {
       input.candidates[target].some((r) => r.id === targetId));
   const targetMissing =
     targetId === null ? views[target].complete : views[target].missing.has(targetId) && !targetSeen;
-  return { target, source: p.presence(link, otherSide(target)), resolved, targetSeen, targetMissing };
+  const targetDeleted =
+    targetSeen &&
+    views[target].departures.get(targetId)?.deleted === true &&
+    !views[target].records.has(targetId) &&
+    !input.candidates[target].some((r) => r.id === targetId);
+  return {
+    target,
+    source: p.presence(link, otherSide(target)),
+    resolved,
+    targetSeen,
+    targetDeleted,
+    targetMissing,
+  };
 }
 
 /** Sent again while the side is still full, it is answered cheaply. A newcomer with the same email waits. */
@@ -96,7 +115,7 @@ function sendAgain(p: Planning, link: Link, f: Facts): void {
 
 /**
  * A created record found in its group is one we put there: should the source have gone meanwhile, it
- * must leave the group again. Found outside it, it is simply added.
+ * must leave the group again. Found outside it (or only reported as outside it), it is simply added.
  */
 function made(p: Planning, link: Link, f: Facts): void {
   const { target, resolved } = f;
@@ -109,6 +128,17 @@ function made(p: Planning, link: Link, f: Facts): void {
   } as Record<Side, Presence>;
   const inGroup = { ...resolved.inGroup, [target]: record?.inGroup ?? false };
   p.settle({ ...resolved, status: 'active', pending: null, inGroup }, pres, link);
+}
+
+/**
+ * The user deleted the record we made: as for a deleted partner (pair.ts), the pair ends and its source
+ * leaves its group, unless a newcomer of this run pairs with it or a person rejected the removals.
+ * Never made again: that would undo the deletion.
+ */
+function madeThenDeleted(p: Planning, link: Link, f: Facts): void {
+  const gone: Presence = { exists: false, inGroup: false, record: null, departed: true };
+  const pres = { [otherSide(f.target)]: f.source, [f.target]: gone } as Record<Side, Presence>;
+  p.settle({ ...f.resolved, status: 'active', pending: null }, pres, link);
 }
 
 /**

@@ -507,7 +507,7 @@ describe('executor: each kind of action and each answer (table)', () => {
     assert.equal(w.state.links.get('L1')!.attention, true);
   });
 
-  it('a failed first pairing is saved without a base, and without the membership it was to gain', async () => {
+  it('a failed first pairing is saved without a base, without the membership it failed to gain, with the one it made', async () => {
     const w = world();
     w.crm.answers.set('c1', [failed('failed')]);
     await execute(
@@ -521,8 +521,33 @@ describe('executor: each kind of action and each answer (table)', () => {
     const saved = w.state.links.get('L1')!;
     assert.deepEqual(
       [saved.base, saved.inGroup, saved.attention, saved.status],
-      [null, { crm: false, google: false }, true, 'active'],
+      [null, { crm: false, google: true }, true, 'active'],
     );
+  });
+
+  it('a pair whose update failed keeps the memberships this run made: an add, and a removal', async () => {
+    const w = world();
+    w.google.answers.set('g1', [failed('failed')]);
+    w.google.answers.set('g2', [failed('failed')]);
+    const asleep = link({ status: 'dormant', inGroup: { crm: false, google: false } });
+    const awake = link({ id: 'L2', crmId: 'c2', googleId: 'g2' });
+    await execute(
+      w,
+      {
+        actions: [
+          member('addToGroup', 'crm', 'L1', 'c1'),
+          update('google', 'L1', 'g1'),
+          member('removeFromGroup', 'crm', 'L2', 'c2'),
+          update('google', 'L2', 'g2'),
+        ],
+        links: [link(), { ...awake, status: 'dormant', inGroup: { crm: false, google: false } }],
+      },
+      [asleep, awake],
+    );
+    // In its group now, the CRM record must leave it should its partner be deleted.
+    assert.deepEqual(w.state.links.get('L1')!.inGroup, { crm: true, google: false });
+    assert.deepEqual(w.state.links.get('L2')!.inGroup, { crm: false, google: true });
+    assert.equal(w.state.links.get('L1')!.attention, true);
   });
 
   it('a failed first pairing with one side already in its group keeps that membership', async () => {

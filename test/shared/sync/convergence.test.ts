@@ -4,7 +4,8 @@
 // comparison. Per field the conflict policy's winner, lists merged as sets with removals kept,
 // memberships as the users left them, deferred edits arriving once their pair is back, guard
 // refusals exactly where the rule says; and no duplicates, nothing deleted, no create left in doubt.
-// More runs: PROPERTY_RUNS=5000 npm run test:props (or PROPERTY_SEED=<n> to replay one).
+// More runs: PROPERTY_RUNS=5000 npm run test:props. To replay a failure: PROPERTY_SEED=<seed>
+// PROPERTY_PATH=<path> (PROPERTY_SHRINK=0 shows it unshrunk); PROPERTY_TRACE=1 prints every run.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Contact, Side } from '../../../shared/sync/index.js';
@@ -176,6 +177,8 @@ export async function scenario(
   const sides = { crm: w.crm, google: w.google };
   const created: Record<Side, Set<number>> = { crm: new Set(), google: new Set() };
   const deletedByUser: Record<Side, number> = { crm: 0, google: 0 };
+  // Records users created; any other record is a copy the sync made of its source.
+  const userMade = new Set<string>();
   const people = new Map<number, Person>();
   const personOf = (i: number): Person => {
     let p = people.get(i);
@@ -363,7 +366,7 @@ export async function scenario(
         emails: email ? [{ address: `p${cmd.who}@example.com`, type: 'work' }] : [],
         jobTitle: ['', 'Boss', '', 'Clerk'][v]!,
       });
-      sides[cmd.side].userCreate(contact, cmd.inGroup);
+      userMade.add(sides[cmd.side].userCreate(contact, cmd.inGroup));
       p.sides[cmd.side] = { values: valuesOf(contact), touched: w.time };
       p.base = null;
       p.lastAct = w.time;
@@ -385,8 +388,9 @@ export async function scenario(
       // never paired, it leaves the other one where its user put it (in its group, it is copied or
       // paired afresh).
       const other = findLive(sides[cmd.side === 'crm' ? 'google' : 'crm'], cmd.who);
-      // A copy the sync made belongs to its source, whatever became of the link (a lost answer).
-      const copy = p.sides.crm === null || p.sides.google === null;
+      // A copy the sync made belongs to its source, whatever became of the link (a lost answer), and
+      // whether or not a user edited it since.
+      const copy = !userMade.has(r.id) || (other !== undefined && !userMade.has(other.id));
       const paired =
         copy ||
         [...w.fake.links.values()].some(
@@ -501,7 +505,9 @@ describe('convergence under random edits, syncs and crashes (fast-check)', () =>
     await fc.assert(prop, {
       numRuns,
       ...(seed !== undefined ? { seed } : {}),
-      endOnFailure: false,
+      // The path of a reported failure replays only its counterexample (with the same seed).
+      ...(process.env.PROPERTY_PATH ? { path: process.env.PROPERTY_PATH } : {}),
+      endOnFailure: process.env.PROPERTY_SHRINK === '0',
     });
   });
 });

@@ -448,6 +448,76 @@ const rows: Row[] = [
     saved: [{ status: 'active', inGroup: { crm: true, google: true } }],
   },
   {
+    name: 'a Google create seen only as a deletion: the user deleted what we made; the pair ends, its source leaves',
+    links: [
+      link({
+        status: 'pending',
+        pending: { side: 'google', since: 0 },
+        inGroup: { crm: true, google: false },
+      }),
+    ],
+    google: seen({ departures: [{ id: 'g1', deleted: true }] }),
+    actions: ['removeFromGroup crm c1 (L1)'],
+    retire: ['L1'],
+    saved: [],
+  },
+  {
+    name: 'a CRM create seen only as a deletion, its source read: the pair ends, the source leaves, nothing is made again',
+    links: [
+      link({ status: 'pending', pending: { side: 'crm', since: 0 }, inGroup: { crm: false, google: true } }),
+    ],
+    crm: seen({ departures: [{ id: 'c1', deleted: true }] }),
+    google: seen({ records: [rec('g1', { ...ada, jobTitle: 'Edited' })] }),
+    actions: ['removeFromGroup google g1 (L1)'],
+    retire: ['L1'],
+    saved: [],
+  },
+  {
+    name: 'a create seen only as a deletion whose source left its group meanwhile: the pair ends, no removal',
+    links: [
+      link({
+        status: 'pending',
+        pending: { side: 'google', since: 0 },
+        inGroup: { crm: true, google: false },
+      }),
+    ],
+    google: seen({ departures: [{ id: 'g1', deleted: true }] }),
+    crm: seen({ records: [rec('c1', ada, { inGroup: false })] }),
+    actions: [],
+    retire: ['L1'],
+  },
+  {
+    name: 'a create seen only as a deletion, replaced by a Google newcomer of the same email: it pairs with the source',
+    links: [
+      link({
+        status: 'pending',
+        pending: { side: 'google', since: 0 },
+        inGroup: { crm: true, google: false },
+      }),
+    ],
+    google: seen({ departures: [{ id: 'g1', deleted: true }], records: [rec('g2', ada)] }),
+    crm: seen({ records: [rec('c1', ada)] }),
+    actions: [],
+    retire: ['L1'],
+    saved: [
+      { id: 'n1', crmId: 'c1', googleId: 'g2', status: 'active', inGroup: { crm: true, google: true } },
+    ],
+  },
+  {
+    name: 'a create seen only as a deletion, while a person rejected the held removals: the pair ends, the source stays',
+    links: [
+      link({
+        status: 'pending',
+        pending: { side: 'google', since: 0 },
+        inGroup: { crm: true, google: false },
+      }),
+    ],
+    google: seen({ departures: [{ id: 'g1', deleted: true }] }),
+    input: { restoreDepartures: true },
+    actions: [],
+    retire: ['L1'],
+  },
+  {
     name: 'a Google create that never happened, source in its group and unread: sent again, same ids',
     links: [link({ status: 'pending', googleId: null, pending: { side: 'google', since: 0 } })],
     google: seen({ complete: true, memberCount: 0 }),

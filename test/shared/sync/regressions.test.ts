@@ -113,6 +113,34 @@ const cases: { bug: string; cmds: Cmds; after?: (w: World) => void }[] = [
       { k: 'sync', crashAt: null, duplicate: false },
     ],
   },
+  {
+    // An oracle fault (seed -11138311): it took the edited copy for a record of the Google user's own,
+    // unpaired, and expected it to stay in its group. It is the CRM contact's copy, so rule 6 holds.
+    bug: 'a Google copy whose create answer was lost, edited in Google, follows its source out of the group',
+    cmds: [
+      { k: 'fail', side: 'google', fault: 'lost', times: 1 },
+      { k: 'create', side: 'crm', who: 0, inGroup: true },
+      { k: 'sync', crashAt: null, duplicate: false },
+      { k: 'edit', side: 'google', who: 0, field: 'familyName', value: 1 },
+      { k: 'group', side: 'crm', who: 0, inGroup: false },
+      { k: 'sync', crashAt: null, duplicate: false },
+    ],
+    after: (w) => assert.equal(w.google.members().length, 0, 'the copy stayed in the Google group'),
+  },
+  {
+    // Seed 1143004584: the pair's update failed after the CRM contact was put into its group, and the
+    // saved link said it was not in it; deleted in Google, the contact then came back as a new copy.
+    bug: 'a pair whose update failed keeps the membership the run made: deleted in Google, the CRM contact leaves',
+    cmds: [
+      { k: 'fail', side: 'crm', fault: 'failed', times: 1 },
+      { k: 'create', side: 'google', who: 6, inGroup: true },
+      { k: 'create', side: 'crm', who: 6, inGroup: false },
+      { k: 'edit', side: 'google', who: 6, field: 'phones', value: 1 },
+      { k: 'sync', crashAt: null, duplicate: false },
+      { k: 'delete', side: 'google', who: 6 },
+    ],
+    after: (w) => assert.equal(w.crm.members().length, 0, 'the CRM contact stayed in its group'),
+  },
 ];
 
 describe('regressions found by the convergence property', () => {
