@@ -77,6 +77,14 @@ interface SideRead {
   observed: Observed;
 }
 
+/** Most whole links a run loads at once when many changed; past it, only those it plans for. */
+const LINKS_HELD_MAX = 10_000;
+/**
+ * Creates a full side refused, retried per run: one full batch of Google creates a few times over, so
+ * that room made in the account fills within a few runs while a full one costs little.
+ */
+export const REFUSED_RETRIES = 1_000;
+
 export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunReport> {
   const { state, clock } = deps;
   const sides: Record<Side, ContactSide> = { crm: deps.crm, google: deps.google };
@@ -98,7 +106,9 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
       (await linkHeads()).flatMap((l): [string, string][] => {
         const id = side === 'crm' ? l.crmId : l.googleId;
         const version = l.versions[side];
-        return l.status === 'active' && l.inGroup[side] && id !== null && version !== null
+        // A pending pair's source counts too: a create refused while the account is full must not
+        // have its source read in full again at every full read.
+        return l.status !== 'dormant' && l.inGroup[side] && id !== null && version !== null
           ? [[id, version]]
           : [];
       }),
@@ -120,7 +130,8 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
       departures: [...ch.departures],
       missing: [],
       complete: ch.complete,
-      unchanged: ch.unchanged ?? [],
+      // Left for the next invocation: present, as far as this one is concerned.
+      unchanged: [...(ch.unchanged ?? []), ...(ch.deferred ?? [])],
       memberCount: ch.memberCount,
     };
     if (ch.members === null || ch.complete) return observed;
@@ -164,10 +175,12 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
       prepared = await prepare(deps, sides, reads, checkpoint, options, everyLink, linkHeadsCache);
     }
     heads = null;
-    const ends = {
-      crm: { members: reads.crm.changes.members, cursor: reads.crm.changes.cursor },
-      google: { members: reads.google.changes.members, cursor: reads.google.changes.cursor },
-    };
+    const end = (side: Side) => ({
+      members: reads[side].changes.members,
+      cursor: reads[side].changes.cursor,
+      deferred: (reads[side].changes.deferred?.length ?? 0) > 0,
+    });
+    const ends = { crm: end('crm'), google: end('google') };
     return { ...prepared, ends };
   };
   options.progress?.('reading', null);
@@ -227,6 +240,12 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
     dirty: false,
   };
   for (const side of SIDES) {
+    // A side that left members unread keeps its cursor: the next invocation reads it in full again,
+    // finding what this one settled at the versions its links now hold.
+    if (ends[side].deferred) {
+      next.cursors[side] = checkpoint.cursors[side];
+      continue;
+    }
     const members = ends[side].members;
     if (members !== null) {
       const list = adjustMembers(members, executed.groupChanges[side]);
@@ -237,6 +256,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
     next.cursors[side] = sides[side].settleCursor(ends[side].cursor);
   }
   await state.saveCheckpoint(next);
+  if (SIDES.some((side) => ends[side].deferred)) return { ...report, outcome: 'partial', more: true };
   return report;
 }
 
@@ -262,14 +282,22 @@ async function prepare(
   // far fewer round trips. A complete listing of either side that reports its members unchanged
   // needs only the heads (below), so the 24-hour full read of a large group holds no whole link it
   // does not plan for.
-  const allLoaded = touched > Math.max(300, checkpoint.activeLinks / 3);
+  // Never past what one invocation holds, though: a big group's pairs are loaded by id instead, and
+  // a run that left members for its next invocation may hold many creates a full side refused.
+  const allLoaded =
+    touched > Math.max(300, checkpoint.activeLinks / 3) &&
+    checkpoint.activeLinks <= LINKS_HELD_MAX &&
+    !reads.crm.changes.deferred?.length &&
+    !reads.google.changes.deferred?.length;
   if (allLoaded) {
     heads.drop();
     add(await everyLink());
   } else {
     add(await state.linksFor('crm', [...changed(obs.crm), ...markers]));
-    add(await state.linksFor('google', changed(obs.google)));
-    add(await state.attentionLinks());
+    // Our own creates echo back carrying their marker: their links are loaded already.
+    const held = new Set([...links.values()].map((l) => l.googleId));
+    add(await state.linksFor('google', changed(obs.google).filter((id) => !held.has(id))));
+    add(await state.attentionLinks(REFUSED_RETRIES));
   }
 
   const fetchInto = async (needs: Record<Side, string[]>) => {

@@ -25,6 +25,12 @@ export interface CreatioTuning {
    * any address leaves no trace in ModifiedOn.
    */
   fullReadEveryMs: number;
+  /**
+   * Most members a full read reads in full: the rest are left for the run's next invocation, which
+   * finds these at the version their links hold. The records and links of one invocation are what
+   * the smallest function's memory holds (about 10 KiB a member all told).
+   */
+  fullReadBound: number;
   /** Most (row, ModifiedOn) pairs the cursor remembers from the overlap window (about 13 bytes each). */
   maxSeen: number;
   /**
@@ -44,6 +50,7 @@ export const DEFAULT_TUNING: CreatioTuning = {
   overlapMs: 2 * 60_000,
   safetyMarginMs: 10_000,
   fullReadEveryMs: 24 * 3600_000,
+  fullReadBound: 10_000,
   maxSeen: 10_000,
   maxCreated: 25_000,
   maxRestarts: 3,

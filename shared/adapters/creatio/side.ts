@@ -244,6 +244,7 @@ export class CreatioSide implements ContactSide {
     const members = new Map<string, string[]>();
     let unchanged: string[] = [];
     let toRead: ContactRow[] = [];
+    let deferred: string[] = [];
     let seen = new Seen();
     await this.reader.memberContacts({
       add: (rows) => {
@@ -266,13 +267,15 @@ export class CreatioSide implements ContactSide {
           if (v !== null && !v.rows && v.at === at && v.names === namesDigest(Account, Department)) {
             unchanged.push(contact.Id);
             if (at >= recent) seen.add('c', contact.Id, at);
-          } else toRead.push(contact);
+          } else if (toRead.length < t.fullReadBound) toRead.push(contact);
+          else deferred.push(contact.Id);
         }
       },
       reset: () => {
         members.clear();
         unchanged = [];
         toRead = [];
+        deferred = [];
         seen = new Seen();
       },
     });
@@ -293,6 +296,7 @@ export class CreatioSide implements ContactSide {
     return {
       records,
       unchanged,
+      ...(deferred.length > 0 ? { deferred } : {}),
       departures: [],
       complete: true,
       memberCount: ids.length,
