@@ -93,26 +93,22 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
   // were committed with each write), and whenever a side lists in full.
   let every: Promise<Link[]> | null = null;
   const everyLink = () => (every ??= state.allLinks());
-  // What a full listing is compared with: every link's ids and versions, not its data.
-  let heads: Promise<LinkHead[]> | null = null;
-  const linkHeads = () => (heads ??= every ?? state.linkHeads());
+  // What a full listing is compared with: each side's in-group ids and the versions their links
+  // hold, not the links' data. Kept as two maps, not as heads, so that a large group's hundred
+  // thousand pairs cost a few megabytes.
+  let heads: Promise<Heads> | null = null;
+  const linkHeads = () => (heads ??= every ? every.then(headsOf) : state.linkHeads().then(headsOf));
   // Once every whole link is loaded, the heads would only double what is held.
   const linkHeadsCache = { get: linkHeads, drop: () => void (heads = null) };
   if (checkpoint.dirty) checkpoint.activeLinks = (await everyLink()).filter(inSync).length;
 
-  // A full listing need not hand over members still at the version their link holds.
-  const known = (side: Side) => async () =>
-    new Map(
-      (await linkHeads()).flatMap((l): [string, string][] => {
-        const id = side === 'crm' ? l.crmId : l.googleId;
-        const version = l.versions[side];
-        // A pending pair's source counts too: a create refused while the account is full must not
-        // have its source read in full again at every full read.
-        return l.status !== 'dormant' && l.inGroup[side] && id !== null && version !== null
-          ? [[id, version]]
-          : [];
-      }),
-    );
+  // A full listing need not hand over members still at the version their link holds. The side may
+  // clear what it is given: it gets a copy.
+  const known = (side: Side) => async () => {
+    const out = new Map<string, string>();
+    for (const [id, version] of (await linkHeads())[side]) if (version !== null) out.set(id, version);
+    return out;
+  };
 
   const read = async (side: Side, full: boolean): Promise<SideRead> => {
     const changes = await sides[side].readChanges(full ? null : checkpoint.cursors[side], {
@@ -267,7 +263,7 @@ async function prepare(
   checkpoint: Checkpoint,
   options: RunOptions,
   everyLink: () => Promise<Link[]>,
-  heads: { get: () => Promise<LinkHead[]>; drop: () => void },
+  heads: { get: () => Promise<Heads>; drop: () => void },
 ): Promise<{ planned: Plan; links: Map<string, Link> }> {
   const { state } = deps;
   const obs = { crm: reads.crm.observed, google: reads.google.observed };
@@ -296,7 +292,12 @@ async function prepare(
     add(await state.linksFor('crm', [...changed(obs.crm), ...markers]));
     // Our own creates echo back carrying their marker: their links are loaded already.
     const held = new Set([...links.values()].map((l) => l.googleId));
-    add(await state.linksFor('google', changed(obs.google).filter((id) => !held.has(id))));
+    add(
+      await state.linksFor(
+        'google',
+        changed(obs.google).filter((id) => !held.has(id)),
+      ),
+    );
     add(await state.attentionLinks(REFUSED_RETRIES));
   }
 
@@ -316,10 +317,12 @@ async function prepare(
   for (const side of SIDES) {
     if (!obs[side].complete) continue;
     const seen = new Set(observedIds(obs[side]));
-    for (const l of allLoaded ? links.values() : await heads.get()) {
-      const id = side === 'crm' ? l.crmId : l.googleId;
-      if (id !== null && l.inGroup[side] && !seen.has(id)) absent[side].push(id);
-    }
+    const inGroup = allLoaded
+      ? [...links.values()].flatMap((l) =>
+          l.inGroup[side] && sideId(l, side) !== null ? [sideId(l, side)!] : [],
+        )
+      : (await heads.get())[side].keys();
+    for (const id of inGroup) if (!seen.has(id)) absent[side].push(id);
     if (!allLoaded) add(await state.linksFor(side, absent[side]));
   }
   await fetchInto(absent);
@@ -384,6 +387,20 @@ function heldRemovals(actions: Action[], links: Map<string, Link>): Note[] {
     const base = links.get(a.linkId)?.base;
     return [{ kind: 'held-removal', side: a.side, id: a.id, ...(base ? { brief: briefOf(base) } : {}) }];
   });
+}
+
+/** Each side's in-group ids, with the version the link holds (null: not known). */
+type Heads = Record<Side, Map<string, string | null>>;
+
+function headsOf(links: LinkHead[]): Heads {
+  const out: Heads = { crm: new Map(), google: new Map() };
+  for (const l of links)
+    for (const side of SIDES) {
+      const id = side === 'crm' ? l.crmId : l.googleId;
+      // A dormant pair is in neither group; a pending one's source is, at the version it was read.
+      if (id !== null && l.inGroup[side] && l.status !== 'dormant') out[side].set(id, l.versions[side]);
+    }
+  return out;
 }
 
 export function hashIds(ids: string[]): string {
