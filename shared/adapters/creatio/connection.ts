@@ -10,6 +10,12 @@ export interface CreatioTuning {
   /** Rows asked per page; Creatio answers at most 20,000 (reference §3). */
   pageSize: number;
   /**
+   * Rows asked per page of members with their whole Contact (a full read). A page of 20,000 takes
+   * about 100 MiB to parse and check, half the smallest function's heap; 5,000 cost three more calls
+   * per 20,000 members and keep a full read within it.
+   */
+  wholePageSize: number;
+  /**
    * Most percent-encoded characters of one `or` filter of ids or names (100 GUIDs of `ContactId eq …`). Such
    * filters travel inside $batch sub-requests, whose URLs are not subject to the host's URL limit.
    */
@@ -45,6 +51,7 @@ export interface CreatioTuning {
 
 export const DEFAULT_TUNING: CreatioTuning = {
   pageSize: 20_000,
+  wholePageSize: 5_000,
   filterBudget: 6_200,
   plainUrlMax: 2_000,
   overlapMs: 2 * 60_000,

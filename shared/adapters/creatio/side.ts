@@ -83,7 +83,7 @@ export class CreatioSide implements ContactSide {
     this.reader = new Reader(
       this.client.http,
       this.folderId,
-      { filterBudget: t.filterBudget, limits },
+      { filterBudget: t.filterBudget, limits, wholePageSize: t.wholePageSize },
       this.lookups,
     );
     const names: Names = {
