@@ -252,7 +252,10 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
     next.cursors[side] = sides[side].settleCursor(ends[side].cursor);
   }
   await state.saveCheckpoint(next);
-  if (SIDES.some((side) => ends[side].deferred)) return { ...report, outcome: 'partial', more: true };
+  // Members left unread: continue at once, unless this invocation settled nothing (say, newcomers
+  // whose match stays ambiguous fill the bound); then the scheduled runs retry, no hot loop.
+  if (SIDES.some((side) => ends[side].deferred) && writes > 0)
+    return { ...report, outcome: 'partial', more: true };
   return report;
 }
 
