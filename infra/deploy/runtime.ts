@@ -1,8 +1,8 @@
 // The one place that names the runtime functions are deployed with, next to the decommission dates of
 // the runtimes it could name (Google's runtime support schedule for Cloud Run functions): after that
 // date a function on the runtime can no longer be created or updated, so a deploy would fail outright.
+// Runtimes already past their date are not listed: they are refused as unknown.
 export const DECOMMISSIONED = {
-  nodejs20: '2026-10-30',
   nodejs22: '2027-10-31',
   nodejs24: '2028-10-31',
 } as const;

@@ -209,10 +209,11 @@ describe('provisioning plan', () => {
     }
     // The same check refuses what is past its date, and what it knows no date for.
     assert.match(
-      runtimeProblem('nodejs20', new Date(`${DECOMMISSIONED.nodejs20}T00:00:00Z`)) ?? '',
-      /2026-10-30/,
+      runtimeProblem('nodejs22', new Date(`${DECOMMISSIONED.nodejs22}T00:00:00Z`)) ?? '',
+      /2027-10-31/,
     );
-    assert.equal(runtimeProblem('nodejs20', new Date('2026-10-29T23:59:59Z')), null);
+    assert.equal(runtimeProblem('nodejs22', new Date('2027-10-30T23:59:59Z')), null);
+    assert.match(runtimeProblem('nodejs20', today) ?? '', /not a runtime/);
     assert.match(runtimeProblem('nodejs18', today) ?? '', /not a runtime/);
   });
 
