@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { call, clickConnect, connectUser, cookieOf, waitFor } from '../functions/harness.js';
+import { call, clickConnect, connectUser, cookieOf, pushMessage, waitFor } from '../functions/harness.js';
 import { startStack, syncNowAndWait } from '../e2e/stack.js';
 import { stopEmulators } from '../support/emulators.js';
 import { openBrowser, signIn, signInLink } from './browser.js';
@@ -96,18 +96,17 @@ async function main(): Promise<void> {
       runId: randomUUID(),
       requestedAt: s.h.clock.now(),
     };
-    await call(`${s.h.urls.deadLetter}/projects/demo/topics/contact-sync-dead`, {
-      method: 'POST',
-      json: {
-        message: {
-          data: Buffer.from(JSON.stringify(request)).toString('base64'),
-          messageId: 'screenshot-dead-1',
-          publishTime: new Date(s.h.clock.now()).toISOString(),
-          attributes: { CloudPubSubDeadLetterSourceDeliveryCount: '5' },
-        },
-        subscription: 'projects/demo/subscriptions/dead-letter-push',
+    await pushMessage(
+      s.h.urls.deadLetter,
+      'contact-sync-dead',
+      {
+        data: Buffer.from(JSON.stringify(request)).toString('base64'),
+        messageId: 'screenshot-dead-1',
+        publishTime: new Date(s.h.clock.now()).toISOString(),
+        attributes: { CloudPubSubDeadLetterSourceDeliveryCount: '5' },
       },
-    });
+      'projects/demo/subscriptions/dead-letter-push',
+    );
     const admin = await openBrowser({ width: 1000, height: 700 });
     try {
       await signIn(admin.page, await signInLink(s.h, seed, { admin: true }));

@@ -174,6 +174,22 @@ export interface Answer {
   json: unknown;
 }
 
+/**
+ * Posts a Pub/Sub message to an event function's push endpoint, in the envelope a push subscription
+ * sends (the path names the topic, as functions-framework expects).
+ */
+export function pushMessage(
+  functionUrl: string,
+  topic: string,
+  message: Record<string, unknown>,
+  subscription = 'projects/demo/subscriptions/push',
+): Promise<Answer> {
+  return call(`${functionUrl}/projects/demo/topics/${topic}`, {
+    method: 'POST',
+    json: { message, subscription },
+  });
+}
+
 export async function call(
   url: string,
   init: RequestInit & { json?: unknown; apiKey?: string } = {},

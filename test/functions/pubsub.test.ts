@@ -4,17 +4,21 @@
 // that can be processed acks or asks for redelivery as the job decides.
 import assert from 'node:assert/strict';
 import type { Harness, TenantSeed } from './harness.js';
-import { RecordingQueue, call, connectUser, snapshotDocuments, startHarness } from './harness.js';
-
-const PATH = '/projects/demo/topics/contact-sync-user';
+import {
+  RecordingQueue,
+  call,
+  connectUser,
+  pushMessage,
+  snapshotDocuments,
+  startHarness,
+} from './harness.js';
 
 const push = (url: string, data: string | undefined, extra: Record<string, unknown> = {}) =>
-  call(`${url}${PATH}`, {
-    method: 'POST',
-    json: {
-      message: { ...(data !== undefined ? { data } : {}), messageId: '1234', attributes: {}, ...extra },
-      subscription: 'projects/demo/subscriptions/push',
-    },
+  pushMessage(url, 'contact-sync-user', {
+    ...(data !== undefined ? { data } : {}),
+    messageId: '1234',
+    attributes: {},
+    ...extra,
   });
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -128,20 +132,18 @@ describe('functions: Pub/Sub messages', function () {
     });
 
   describe('deadLetter', () => {
-    const DEAD_PATH = '/projects/demo/topics/contact-sync-dead';
     const dead = (data: string, messageId: string, attributes: Record<string, string> = {}) =>
-      call(`${h.urls.deadLetter}${DEAD_PATH}`, {
-        method: 'POST',
-        json: {
-          message: {
-            data,
-            messageId,
-            publishTime: '2026-12-05T06:00:00.000Z',
-            attributes: { CloudPubSubDeadLetterSourceDeliveryCount: '5', ...attributes },
-          },
-          subscription: 'projects/demo/subscriptions/dead-push',
+      pushMessage(
+        h.urls.deadLetter,
+        'contact-sync-dead',
+        {
+          data,
+          messageId,
+          publishTime: '2026-12-05T06:00:00.000Z',
+          attributes: { CloudPubSubDeadLetterSourceDeliveryCount: '5', ...attributes },
         },
-      });
+        'projects/demo/subscriptions/dead-push',
+      );
 
     it('records a sync request once under its tenant, however often it is delivered', async () => {
       const job = good();
@@ -184,7 +186,10 @@ describe('functions: Pub/Sub messages', function () {
   it('acknowledges a body that is not a Pub/Sub push at all', async () => {
     const before = await snapshotDocuments(h.db);
     for (const json of [{}, { message: 'x' }, [1, 2], { data: { message: { data: 42 } } }]) {
-      const r = await call(`${h.urls.syncUser}${PATH}`, { method: 'POST', json });
+      const r = await call(`${h.urls.syncUser}/projects/demo/topics/contact-sync-user`, {
+        method: 'POST',
+        json,
+      });
       assert.ok(r.status >= 200 && r.status < 300, `${JSON.stringify(json)}: ${r.status} ${r.text}`);
     }
     assert.deepEqual(await snapshotDocuments(h.db), before);
