@@ -10,6 +10,7 @@ import type {
   Action,
   ActionKind,
   ConflictPolicy,
+  Contact,
   Link,
   Note,
   Observed,
@@ -17,7 +18,15 @@ import type {
   Side,
   SideRecord,
 } from './sync/index.js';
-import { DEFAULT_GUARD, SIDES, briefOf, confirmCreate, inSync, plan } from './sync/index.js';
+import {
+  DEFAULT_GUARD,
+  SIDES,
+  baseAfterFailure,
+  briefOf,
+  confirmCreate,
+  inSync,
+  plan,
+} from './sync/index.js';
 import type { Counts } from './counts.js';
 import { emptyCounts } from './counts.js';
 
@@ -61,6 +70,8 @@ class Execution {
   readonly target: Map<string, Link>;
   readonly todo = new Map<string, Action[]>();
   readonly failed = new Set<string>();
+  /** What a side still holds after its update failed, by link. */
+  readonly unwritten = new Map<string, Partial<Record<Side, Contact>>>();
   readonly committed = new Set<string>();
   /** Group adds planned, by `linkId/side`: a failed one must not look like the user taking a record out. */
   readonly adding: Set<string>;
@@ -116,6 +127,8 @@ class Execution {
   fail(a: Action, r?: ItemResult<unknown>): void {
     const error = r && !r.ok ? r.error : undefined;
     this.failed.add(a.linkId);
+    if (a.kind === 'update')
+      this.unwritten.set(a.linkId, { ...this.unwritten.get(a.linkId), [a.side]: a.held });
     this.out.counts.failed += 1;
     const contact = 'contact' in a ? a.contact : (this.original.get(a.linkId)?.base ?? null);
     this.out.notes.push({
@@ -135,6 +148,38 @@ class Execution {
     this.done(a);
   }
 
+  /**
+   * What a pair is saved as when some of its writes failed; the next run re-reads both records and plans it again. A pair planned in its groups
+   * keeps a base that tells the next merge what this one decided (`baseAfterFailure`), whichever of
+   * its writes went through, and no versions, so that neither record is taken as unchanged and stood
+   * in for by that base. It does not claim a membership we were still to make: a record we failed to
+   * add to its group must not look like one its user took out. Any other pair keeps what we knew.
+   */
+  private unsettled(id: string, held: Partial<Record<Side, Contact>> | undefined): Link | undefined {
+    const before = this.original.get(id);
+    const planned = this.target.get(id);
+    if (planned?.status !== 'active' || planned.base === null) return before ?? planned;
+    return {
+      ...planned,
+      base: baseAfterFailure(planned.base, before?.base ?? null, {
+        crm: held?.crm ?? planned.base,
+        google: held?.google ?? planned.base,
+      }),
+      versions: { crm: null, google: null },
+      inGroup: { crm: !this.adding.has(`${id}/crm`), google: !this.adding.has(`${id}/google`) },
+      attention: true,
+    };
+  }
+
+  /** Links saved ahead of the writes: each is written again once settled, even as it was before. */
+  readonly ahead = new Set<string>();
+
+  async saveAhead(links: Link[]): Promise<void> {
+    if (links.length === 0) return;
+    await this.ctx.state.saveLinks(links, []);
+    for (const l of links) this.ahead.add(l.id);
+  }
+
   /** Commit every link whose actions are all done (or failed). */
   async commitSettled(): Promise<void> {
     const { out, original, target } = this;
@@ -146,21 +191,7 @@ class Execution {
       const before = original.get(id);
       const wasActive = before && inSync(before) ? 1 : 0;
       if (this.failed.has(id)) {
-        // Keep what we knew; the next run re-reads both records and plans this pair again. A pair
-        // first made in this run has agreed on nothing yet: saved without a base, it is merged as a
-        // first pairing again, so the side we failed to write is not taken for one that changed.
-        // Nor does it claim a membership we were still to make: a record we failed to add to its
-        // group must not look like one its user took out.
-        const planned = target.get(id);
-        const keep =
-          before ??
-          (planned?.status === 'active'
-            ? {
-                ...planned,
-                base: null,
-                inGroup: { crm: !this.adding.has(`${id}/crm`), google: !this.adding.has(`${id}/google`) },
-              }
-            : planned);
+        const keep = this.unsettled(id, this.unwritten.get(id));
         // What we did to a membership is so whatever failed beside it: a record we put into its group
         // and whose partner the user then deletes must leave it again, not be taken for a newcomer.
         const inGroup = (s: Side) => this.moved.get(`${id}/${s}`) ?? keep!.inGroup[s];
@@ -176,7 +207,7 @@ class Execution {
       }
       const next = target.get(id);
       // Planned unchanged (a create retried while its side is full): nothing to write.
-      if (next && next === before) continue;
+      if (next && next === before && !this.ahead.has(id)) continue;
       if (next) {
         save.push(next);
         out.activeDelta += (inSync(next) ? 1 : 0) - wasActive;
@@ -328,6 +359,7 @@ export async function executePlan(
   // proceeds instead of holding every record to the end.
   p.actions = [];
   p.links = [];
+  await run.saveAhead(p.ahead);
 
   // 1. Creates.
   for (const side of SIDES)
@@ -343,6 +375,7 @@ export async function executePlan(
     for (const l of stale) run.todo.set(l.id, []);
     run.plan(again);
     for (const l of remerged.links) run.target.set(l.id, l);
+    await run.saveAhead(remerged.ahead);
     const still = await writeAll(run, 'update', 'google', again.filter(ofKind('update', 'google')));
     for (const l of still.stale) for (const a of run.pendingFor(l.id)) run.fail(a);
   }

@@ -2,7 +2,7 @@
 // on one side moves; when both sides changed one field, the conflict policy picks the winner. Lists
 // (emails, phones, addresses) merge as sets, so an address added on each side survives both edits.
 import type { Address, Contact, Email, Field, ListField, Phone, Side, TextField } from './model.js';
-import { FIELDS, isListField } from './model.js';
+import { FIELDS, SIDES, emptyContact, isListField } from './model.js';
 import { addressKey, fieldEquals, fieldSignature, phoneKey } from './normalize.js';
 
 export type ConflictPolicy = 'newest-wins' | 'crm-wins' | 'google-wins';
@@ -107,3 +107,25 @@ function assign(target: Contact, f: Field, from: Contact): void {
 /** The fields where `current` differs from `wanted`: what a side must be told. */
 export const changedFields = (current: Contact, wanted: Contact): Field[] =>
   FIELDS.filter((f) => !fieldEquals(current, wanted, f));
+
+/**
+ * The base a pair keeps when some of the updates planned for it failed, so that the next merge lands
+ * where this one meant to whatever our successful writes did to the records' modification times (a
+ * group add re-dates a record without changing its data). Per field: what both sides hold, when they
+ * agree; else what the side whose update failed still holds, so that only the other side looks changed
+ * and its value, the one this merge chose, wins again. A list neither side took is merged again from the
+ * base it had (none: every item is kept).
+ */
+export function baseAfterFailure(
+  merged: Contact,
+  before: Contact | null,
+  held: Record<Side, Contact>,
+): Contact {
+  const out = { ...merged };
+  for (const f of FIELDS) {
+    const behind = SIDES.filter((s) => !fieldEquals(held[s], merged, f));
+    if (behind.length === 1) assign(out, f, held[behind[0]!]);
+    else if (behind.length === 2) assign(out, f, before ?? emptyContact());
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 // One known pair, as a decision table: which real-world case it is in, then what that case does.
 import type { Contact, Side } from './model.js';
-import { SIDES, emptyContact } from './model.js';
-import { changedFields, mergeContacts } from './merge.js';
+import { SIDES, emptyContact, isListField } from './model.js';
+import { baseAfterFailure, changedFields, mergeContacts } from './merge.js';
 import { contactsEqual, normalizeContact } from './normalize.js';
 import { sideId } from './observe.js';
 import { briefOf, fieldText } from './brief.js';
@@ -68,11 +68,14 @@ function sleep(link: Link, pres: Record<Side, Presence>, input: PlanInput, out: 
   for (const s of SIDES)
     if (pres[s].inGroup)
       out.actions.push({ kind: 'removeFromGroup', side: s, linkId: link.id, id: sideId(link, s)! });
+  const leaving = SIDES.filter((s) => pres[s].inGroup);
+  if (leaving.length > 0) out.ahead.push({ ...link, leaving, attention: true });
   const dormant: Link = {
     ...link,
     status: 'dormant',
     inGroup: { crm: false, google: false },
     attention: false,
+    leaving: [],
   };
   return sameLink(link, dormant) ? link : { ...dormant, syncedAt: input.now };
 }
@@ -90,6 +93,17 @@ function bringIn(link: Link, pres: Record<Side, Presence>, input: PlanInput, out
     input.policy,
   );
   const base = normalizeContact(merged);
+  // Decided by the records' times, which our own writes move: saved first as it stands should they fail.
+  if (input.policy === 'newest-wins' && conflicts.some((f) => !isListField(f)))
+    out.ahead.push({
+      ...link,
+      status: 'active',
+      pending: null,
+      base: baseAfterFailure(base, link.base, { crm: current(crm), google: current(google) }),
+      versions: { crm: null, google: null },
+      inGroup: { crm: crm.inGroup, google: google.inGroup },
+      attention: true,
+    });
   if (conflicts.length > 0)
     out.notes.push({
       kind: 'conflict',
@@ -119,6 +133,7 @@ function bringIn(link: Link, pres: Record<Side, Presence>, input: PlanInput, out
         extra: p.record?.extra ?? link.extras[s],
         fields,
         contact: base,
+        held: current(p),
       } satisfies Action);
   }
   const next: Link = {
@@ -133,6 +148,7 @@ function bringIn(link: Link, pres: Record<Side, Presence>, input: PlanInput, out
     extras: { crm: crm.record?.extra ?? link.extras.crm, google: google.record?.extra ?? link.extras.google },
     base,
     attention: false,
+    leaving: [],
   };
   return sameLink(link, next) ? link : { ...next, syncedAt: input.now };
 }
@@ -144,6 +160,7 @@ function sameLink(a: Link, b: Link): boolean {
     a.crmId === b.crmId &&
     a.googleId === b.googleId &&
     a.attention === b.attention &&
+    a.leaving.join() === b.leaving.join() &&
     a.inGroup.crm === b.inGroup.crm &&
     a.inGroup.google === b.inGroup.google &&
     a.extras.crm === b.extras.crm &&

@@ -114,19 +114,24 @@ function sendAgain(p: Planning, link: Link, f: Facts): void {
 }
 
 /**
- * A created record found in its group is one we put there: should the source have gone meanwhile, it
- * must leave the group again. Found outside it (or only reported as outside it), it is simply added.
+ * The create happened. Both sides make a record inside its group in one atomic write (Google: the
+ * membership in the create's body; Creatio: the folder row in the contact's change set), so the record
+ * was in its group when made: found outside it now, a user took it out, and that departure is carried
+ * to the source like any other (rule 6). Found in its group, it is one we put there: should the source
+ * have gone meanwhile, it leaves the group again.
  */
 function made(p: Planning, link: Link, f: Facts): void {
   const { target, resolved } = f;
   const targetId = sideId(resolved, target)!;
   const record =
     p.views[target].records.get(targetId) ?? p.input.candidates[target].find((r) => r.id === targetId);
-  const pres = {
-    [otherSide(target)]: f.source,
-    [target]: record ? seen(record) : { exists: true, inGroup: false, record: null, departed: false },
-  } as Record<Side, Presence>;
-  const inGroup = { ...resolved.inGroup, [target]: record?.inGroup ?? false };
+  // Unless the run that found it made took it out again and stopped before saving so (`leaving`).
+  const byUser = !link.leaving.includes(target);
+  const taken: Presence = record
+    ? { ...seen(record), departed: !record.inGroup && byUser }
+    : { exists: true, inGroup: false, record: null, departed: byUser };
+  const pres = { [otherSide(target)]: f.source, [target]: taken } as Record<Side, Presence>;
+  const inGroup = { ...resolved.inGroup, [target]: true };
   p.settle({ ...resolved, status: 'active', pending: null, inGroup }, pres, link);
 }
 

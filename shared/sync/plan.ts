@@ -112,6 +112,7 @@ function newLink(id: string, crmId: string | null, googleId: string | null, now:
     base: null,
     syncedAt: now,
     attention: false,
+    leaving: [],
   };
 }
 

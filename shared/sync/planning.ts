@@ -11,7 +11,15 @@ import type { Link, Plan, PlanInput, SideRecord } from './types.js';
 export class Planning {
   readonly views: Record<Side, SideView>;
   readonly index: LinkIndex;
-  readonly out: Plan = { actions: [], links: [], retire: [], notes: [], needsFullListing: [], refused: null };
+  readonly out: Plan = {
+    actions: [],
+    links: [],
+    retire: [],
+    notes: [],
+    needsFullListing: [],
+    refused: null,
+    ahead: [],
+  };
   /** Links already decided in this run. */
   readonly handled = new Set<string>();
   /** Records a decided pair holds: never paired again in this run. */
@@ -46,14 +54,16 @@ export class Planning {
     const id = sideId(link, side);
     const view = this.views[side];
     const wasIn = link.inGroup[side];
+    // Out of its group by our own hand (a run stopped after taking it out): not its user's departure.
+    const left = wasIn && !link.leaving.includes(side);
     if (id === null) return { exists: false, inGroup: false, record: null, departed: false };
     const record = view.records.get(id);
     if (record?.inGroup) return { exists: true, inGroup: true, record, departed: false };
     if (view.unchanged.has(id)) return { exists: true, inGroup: true, record: null, departed: false };
     const gone = view.departures.get(id);
-    if (gone) return { exists: !gone.deleted, inGroup: false, record: record ?? null, departed: wasIn };
+    if (gone) return { exists: !gone.deleted, inGroup: false, record: record ?? null, departed: left };
     if (view.missing.has(id)) return { exists: false, inGroup: false, record: null, departed: wasIn };
-    if (view.complete && wasIn) return { exists: true, inGroup: false, record: null, departed: true };
+    if (view.complete && wasIn) return { exists: true, inGroup: false, record: null, departed: left };
     return { exists: true, inGroup: wasIn, record: null, departed: false };
   }
 

@@ -68,6 +68,11 @@ export interface Link {
   syncedAt: number;
   /** A write for this pair failed; the next run re-reads both records and plans again. */
   attention: boolean;
+  /**
+   * Sides whose record a run was taking out of its group when it saved this link ahead of the write:
+   * found outside its group, such a record left by our hand, not its user's.
+   */
+  leaving: Side[];
 }
 
 export interface GuardSettings {
@@ -128,6 +133,8 @@ export type Action =
       extra: string | null;
       fields: Field[];
       contact: Contact;
+      /** What the side holds now: what it keeps should the update fail. */
+      held: Contact;
     }
   | { kind: 'addToGroup'; side: Side; linkId: string; id: string }
   | { kind: 'removeFromGroup'; side: Side; linkId: string; id: string };
@@ -185,4 +192,11 @@ export interface Plan {
   /** Sides to list in full before planning again (an unconfirmed create outlived the timeout). */
   needsFullListing: Side[];
   refused: string | null;
+  /**
+   * Links saved before any write of the run: how a pair must be found should the run stop between its
+   * writes (a crash, the deadline), where the stored link would mislead the next run. A merge a
+   * modification time decided: our own writes move those times. A removal from a group: a record we
+   * took out must not look like one its user took out.
+   */
+  ahead: Link[];
 }

@@ -45,6 +45,8 @@ const link = z.object({
   base: contact.nullable(),
   syncedAt: z.number(),
   attention: z.boolean(),
+  // Absent from links saved before it existed.
+  leaving: z.array(z.enum(['crm', 'google'])).default([]),
 });
 
 export const checkpointSchema = z.object({

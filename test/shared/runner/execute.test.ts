@@ -94,6 +94,7 @@ const link = (patch: Partial<Link> = {}): Link => ({
   base: ada,
   syncedAt: 0,
   attention: false,
+  leaving: [],
   ...patch,
 });
 
@@ -116,7 +117,7 @@ const create = (side: Side, linkId: string, id: string | null = null): Action =>
   contact: ada,
   marker: side === 'google' ? 'c1' : null,
 });
-const update = (side: Side, linkId: string, id: string): Action => ({
+const update = (side: Side, linkId: string, id: string): Extract<Action, { kind: 'update' }> => ({
   kind: 'update',
   side,
   linkId,
@@ -125,6 +126,7 @@ const update = (side: Side, linkId: string, id: string): Action => ({
   extra: null,
   fields: ['jobTitle'],
   contact: { ...ada, jobTitle: 'Lead' },
+  held: ada,
 });
 const member = (kind: 'addToGroup' | 'removeFromGroup', side: Side, linkId: string, id: string): Action => ({
   kind,
@@ -162,6 +164,7 @@ async function execute(
     retire: [],
     notes: [],
     needsFullListing: [],
+    ahead: [],
     refused: null,
     ...p,
   };
@@ -507,7 +510,7 @@ describe('executor: each kind of action and each answer (table)', () => {
     assert.equal(w.state.links.get('L1')!.attention, true);
   });
 
-  it('a failed first pairing is saved without a base, without the membership it failed to gain, with the one it made', async () => {
+  it('a failed first pairing keeps the merged base, no versions, without the membership it failed to gain, with the one it made', async () => {
     const w = world();
     w.crm.answers.set('c1', [failed('failed')]);
     await execute(
@@ -520,9 +523,39 @@ describe('executor: each kind of action and each answer (table)', () => {
     );
     const saved = w.state.links.get('L1')!;
     assert.deepEqual(
-      [saved.base, saved.inGroup, saved.attention, saved.status],
-      [null, { crm: false, google: true }, true, 'active'],
+      [saved.base, saved.versions, saved.inGroup, saved.attention, saved.status],
+      [ada, { crm: null, google: null }, { crm: false, google: true }, true, 'active'],
     );
+  });
+
+  it('a failed update leaves in the base what its side still holds, so the next merge decides the same', async () => {
+    const w = world();
+    w.google.answers.set('g1', [failed('failed')]);
+    const merged = { ...ada, jobTitle: 'Lead', company: 'Acme' };
+    await execute(
+      w,
+      {
+        actions: [
+          {
+            ...update('google', 'L1', 'g1'),
+            contact: merged,
+            fields: ['jobTitle'],
+            held: { ...merged, jobTitle: 'Intern' },
+          },
+          {
+            ...update('crm', 'L1', 'c1'),
+            contact: merged,
+            fields: ['company'],
+            held: { ...merged, company: '' },
+          },
+        ],
+        links: [link({ base: merged })],
+      },
+      [],
+    );
+    const saved = w.state.links.get('L1')!;
+    assert.deepEqual(saved.base, { ...merged, jobTitle: 'Intern' });
+    assert.deepEqual(saved.versions, { crm: null, google: null }, 'both records are read again');
   });
 
   it('a pair whose update failed keeps the memberships this run made: an add, and a removal', async () => {
@@ -544,8 +577,9 @@ describe('executor: each kind of action and each answer (table)', () => {
       },
       [asleep, awake],
     );
-    // In its group now, the CRM record must leave it should its partner be deleted.
-    assert.deepEqual(w.state.links.get('L1')!.inGroup, { crm: true, google: false });
+    // In its group now, the CRM record must leave it should its partner be deleted; the Google one was
+    // in its group as planned (no add was needed).
+    assert.deepEqual(w.state.links.get('L1')!.inGroup, { crm: true, google: true });
     assert.deepEqual(w.state.links.get('L2')!.inGroup, { crm: false, google: true });
     assert.equal(w.state.links.get('L1')!.attention, true);
   });

@@ -421,6 +421,13 @@ export async function scenario(
         else if (other && p.unjudged && p.ranAfter) p.sides[o]!.values = valuesOf(other.contact);
         p.base = null;
         leave();
+        // A CRM copy whose create's answer was lost, deleted before a run confirmed it: Creatio's OData
+        // keeps no trace of a deleted record (reference §7), so the next run cannot tell it from a
+        // create that never happened and makes it again. Either outcome is what a user could expect.
+        const unconfirmed = [...w.fake.links.values()].some(
+          (l) => l.status === 'pending' && l.pending?.side === 'crm' && l.crmId === r.id,
+        );
+        if (cmd.side === 'crm' && unconfirmed) p.member = null;
       }
     } else if (cmd.k === 'fail') {
       for (let n = 0; n < cmd.times; n++) sides[cmd.side].writeFaults.push(cmd.fault);

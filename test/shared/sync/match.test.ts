@@ -204,6 +204,7 @@ describe('pairing newcomers (table)', () => {
         base: null,
         syncedAt: 0,
         attention: false,
+        leaving: [],
       };
       const observed = (records: SideRecord[] = []) => ({
         records,

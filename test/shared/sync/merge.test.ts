@@ -3,7 +3,7 @@
 // base, what each side holds and when it changed, and the value both sides must end with.
 import assert from 'node:assert/strict';
 import type { ConflictPolicy, Contact } from '../../../shared/sync/index.js';
-import { conflictWinner, emptyContact, mergeContacts } from '../../../shared/sync/index.js';
+import { baseAfterFailure, conflictWinner, emptyContact, mergeContacts } from '../../../shared/sync/index.js';
 
 const c = (patch: Partial<Contact>): Contact => ({ ...emptyContact(), givenName: 'Ann', ...patch });
 const phones = (...numbers: string[]) => numbers.map((number) => ({ number, type: 'mobile' as const }));
@@ -227,4 +227,91 @@ describe('merge: the per-field rules of rule 5, as a table', () => {
     for (const [policy, crm, google, want] of table)
       assert.equal(conflictWinner(policy, at(crm), at(google)), want, `${policy} ${crm}/${google}`);
   });
+});
+
+// After a run whose updates of a pair partly failed, the kept base must make the next merge decide as
+// this one did, whichever record our successful writes (a group add, the other side's update) re-dated.
+describe('merge: the base a pair keeps when an update failed (table)', () => {
+  const rows: {
+    name: string;
+    before: Contact | null;
+    merged: Contact;
+    crm: Contact;
+    google: Contact;
+    want: Partial<Contact>;
+    /** The next merge still sees both sides changed: the conflict (a list's union) is reported again. */
+    conflict?: boolean;
+  }[] = [
+    {
+      name: 'first pairing, the Google update failed: the base holds what Google still holds',
+      before: null,
+      merged: c({ familyName: 'Initial' }),
+      crm: c({ familyName: 'Initial' }),
+      google: c({ familyName: 'Second' }),
+      want: { familyName: 'Second' },
+    },
+    {
+      name: 'first pairing, the CRM update failed on an empty field: the base holds the empty value',
+      before: null,
+      merged: c({ jobTitle: 'Lead' }),
+      crm: c({ jobTitle: '' }),
+      google: c({ jobTitle: 'Lead' }),
+      want: { jobTitle: '' },
+    },
+    {
+      name: "a list one side failed to take: the base holds that side's list",
+      before: c({ emails: emails('a@x.io') }),
+      merged: c({ emails: emails('b@x.io', 'c@x.io') }),
+      crm: c({ emails: emails('b@x.io', 'c@x.io') }),
+      google: c({ emails: emails('a@x.io', 'c@x.io') }),
+      want: { emails: emails('a@x.io', 'c@x.io') },
+    },
+    {
+      name: 'a list both sides failed to take: merged again from the base it had',
+      conflict: true,
+      before: c({ emails: emails('a@x.io') }),
+      merged: c({ emails: emails('b@x.io', 'c@x.io') }),
+      crm: c({ emails: emails('b@x.io') }),
+      google: c({ emails: emails('a@x.io', 'c@x.io') }),
+      want: { emails: emails('a@x.io') },
+    },
+    {
+      name: 'a list both sides failed to take at a first pairing: no base, every item kept',
+      conflict: true,
+      before: null,
+      merged: c({ emails: emails('b@x.io', 'c@x.io') }),
+      crm: c({ emails: emails('b@x.io') }),
+      google: c({ emails: emails('c@x.io') }),
+      want: { emails: [] },
+    },
+    {
+      name: 'fields both sides hold as merged: the merged value',
+      before: c({ company: 'Old' }),
+      merged: c({ company: 'New', jobTitle: 'Lead' }),
+      crm: c({ company: 'New', jobTitle: 'Lead' }),
+      google: c({ company: 'New', jobTitle: 'Lead' }),
+      want: { company: 'New', jobTitle: 'Lead' },
+    },
+  ];
+  const keys = (x: Contact) => JSON.stringify({ ...x, emails: x.emails.map((e) => e.address).sort() });
+  for (const row of rows)
+    it(row.name, () => {
+      const base = baseAfterFailure(row.merged, row.before, { crm: row.crm, google: row.google });
+      for (const [f, v] of Object.entries(row.want)) assert.deepEqual(base[f as keyof Contact], v, f);
+      for (const [tc, tg] of [
+        [1, 2],
+        [2, 1],
+      ])
+        for (const policy of ['newest-wins', 'crm-wins', 'google-wins'] as const) {
+          const again = mergeContacts(
+            base,
+            { contact: row.crm, modifiedAt: tc! },
+            { contact: row.google, modifiedAt: tg! },
+            policy,
+          );
+          assert.equal(keys(again.merged), keys(row.merged), `${policy} ${tc}/${tg}`);
+          // Only a list both sides still disagree on is the conflict it was.
+          assert.deepEqual(again.conflicts, row.conflict ? ['emails'] : [], 'conflicts');
+        }
+    });
 });

@@ -17,6 +17,7 @@ const link = (patch: Partial<Link>): Link => ({
   base: null,
   syncedAt: 0,
   attention: false,
+  leaving: [],
   ...patch,
 });
 

@@ -43,6 +43,7 @@ const link = (patch: Partial<Link> = {}): Link => ({
   base: ada,
   syncedAt: NOW - 1000,
   attention: false,
+  leaving: [],
   ...patch,
 });
 
@@ -104,6 +105,7 @@ const rows: Row[] = [
         base: { ...ada, jobTitle: 'Lead' },
         syncedAt: NOW,
         attention: false,
+        leaving: [],
       },
     ],
   },
@@ -382,7 +384,8 @@ const rows: Row[] = [
     ],
   },
   {
-    name: 'a Google create found by its marker outside the group: the pair is made and it is added',
+    // A create puts the record in its group in the same write, so outside it a user took it out.
+    name: 'a Google create found by its marker outside the group: a user took it out, so its source leaves too',
     links: [
       link({
         status: 'pending',
@@ -392,8 +395,23 @@ const rows: Row[] = [
       }),
     ],
     candidates: { google: [rec('g5', ada, { marker: 'c1', inGroup: false })] },
+    actions: ['removeFromGroup crm c1 (L1)'],
+    saved: [{ googleId: 'g5', status: 'dormant', inGroup: { crm: false, google: false } }],
+  },
+  {
+    name: 'a Google create taken out of its group, with the held removals rejected by a person: it is put back',
+    links: [
+      link({
+        status: 'pending',
+        googleId: null,
+        pending: { side: 'google', since: 0 },
+        inGroup: { crm: true, google: false },
+      }),
+    ],
+    candidates: { google: [rec('g5', ada, { marker: 'c1', inGroup: false })] },
+    input: { restoreDepartures: true },
     actions: ['addToGroup google g5 (L1)'],
-    saved: [{ googleId: 'g5', status: 'active', versions: { crm: 'c1v1', google: 'g5v2' } }],
+    saved: [{ googleId: 'g5', status: 'active', inGroup: { crm: true, google: true } }],
   },
   {
     name: 'a Google create found by its marker among several records looked up: that one, with its own data',
@@ -406,13 +424,10 @@ const rows: Row[] = [
       }),
     ],
     candidates: {
-      google: [
-        rec('g4', person('Zed'), { inGroup: false }),
-        rec('g5', ada, { marker: 'c1', inGroup: false }),
-      ],
+      google: [rec('g4', person('Zed'), { inGroup: false }), rec('g5', ada, { marker: 'c1', inGroup: true })],
     },
-    actions: ['addToGroup google g5 (L1)'],
-    saved: [{ googleId: 'g5', versions: { crm: 'c1v1', google: 'g5v2' } }],
+    actions: [],
+    saved: [{ googleId: 'g5', status: 'active' }],
   },
   {
     name: 'a marked Google contact another link holds is not this create: it still waits',
@@ -439,13 +454,22 @@ const rows: Row[] = [
     saved: [{ status: 'dormant' }],
   },
   {
-    name: 'a CRM create found by its id among the departures: made, and added to its group',
+    name: 'a CRM create found outside its folder: a user took it out since, so its Google source leaves too',
     links: [
       link({ status: 'pending', pending: { side: 'crm', since: 0 }, inGroup: { crm: false, google: true } }),
     ],
     crm: seen({ records: [rec('c1', ada, { inGroup: false })] }),
-    actions: ['addToGroup crm c1 (L1)'],
-    saved: [{ status: 'active', inGroup: { crm: true, google: true } }],
+    actions: ['removeFromGroup google g1 (L1)'],
+    saved: [{ status: 'dormant', inGroup: { crm: false, google: false } }],
+  },
+  {
+    name: 'a CRM create reported only as gone from its folder: the same departure',
+    links: [
+      link({ status: 'pending', pending: { side: 'crm', since: 0 }, inGroup: { crm: false, google: true } }),
+    ],
+    crm: seen({ departures: [{ id: 'c1', deleted: false }] }),
+    actions: ['removeFromGroup google g1 (L1)'],
+    saved: [{ status: 'dormant', inGroup: { crm: false, google: false } }],
   },
   {
     name: 'a Google create seen only as a deletion: the user deleted what we made; the pair ends, its source leaves',
@@ -620,6 +644,7 @@ const rows: Row[] = [
         base: person('Cy'),
         syncedAt: NOW,
         attention: false,
+        leaving: [],
       },
     ],
   },
@@ -820,6 +845,7 @@ describe('a create confirmed (table)', () => {
       extras: { crm: 'cx', google: 'gx' },
       syncedAt: NOW,
       attention: false,
+      leaving: [],
     }));
   it('on the CRM: takes the id the side answered, no extra', () => {
     const pendingCrm = link({
