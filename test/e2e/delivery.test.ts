@@ -86,6 +86,13 @@ describe('e2e: delivery, leases and failures', function () {
       return d.length >= results ? d : null;
     });
 
+  // The summary is committed before the delivery that wrote it logs its answer: wait for that line.
+  const deliveredUntilDone = (runId: string) =>
+    waitFor(`the delivery of ${runId} that finished it`, async () => {
+      const d = s.deliveries(runId).map((x) => x.message);
+      return d.includes('syncUser: done') ? d : null;
+    });
+
   it('runs a message delivered twice only once', async () => {
     const email = newCrmContact();
     const runId = 'duplicate-1';
@@ -156,7 +163,7 @@ describe('e2e: delivery, leases and failures', function () {
     assert.equal(summary.outcome, 'partial');
     assert.match(summary.reason ?? '', /1 contacts sent to Google without a confirmed answer .* by \d{4}-/);
     assert.equal(summary.counts.waiting, 1);
-    const d = s.deliveries(runId).map((x) => x.message);
+    const d = await deliveredUntilDone(runId);
     assert.deepEqual([d[0], d.at(-1)], ['syncUser: retry', 'syncUser: done'], JSON.stringify(d));
     assert.equal(googleByEmail(s, fromCrm).length, 0);
     s.h.clock.advance(16 * 60_000);
@@ -202,7 +209,7 @@ describe('e2e: delivery, leases and failures', function () {
     const summary = await finishedRun(s, seed, userId, runId, 60_000);
     assert.equal(summary.outcome, 'ok');
     assert.ok(Date.now() - started >= LEASE_TTL_S * 1000 - 2_000, 'not before the lease expired');
-    const d = s.deliveries(runId).map((x) => x.message);
+    const d = await deliveredUntilDone(runId);
     assert.equal(d[0], 'syncUser: retry', 'the redelivery waited for the dead attempt');
     assert.equal(d.at(-1), 'syncUser: done');
     const matches = googleByEmail(s, email);

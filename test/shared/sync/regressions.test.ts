@@ -141,6 +141,44 @@ const cases: { bug: string; cmds: Cmds; after?: (w: World) => void }[] = [
     ],
     after: (w) => assert.equal(w.crm.members().length, 0, 'the CRM contact stayed in its group'),
   },
+  {
+    // Seed 2026 at 20,000 runs: the Google update failed, the Google group add re-dated the contact.
+    bug: 'a first pairing decided by time whose Google update failed before a crash: the next run decides the same',
+    cmds: [
+      { k: 'create', side: 'google', who: 0, inGroup: true, email: true, variant: 0 },
+      { k: 'create', side: 'crm', who: 3, inGroup: true, email: true, variant: 3 },
+      { k: 'fail', side: 'google', fault: 'failed', times: 1 },
+      { k: 'create', side: 'google', who: 3, inGroup: false, email: true, variant: 0 },
+      { k: 'sync', crashAt: 11, duplicate: false },
+      { k: 'interleave', side: 'crm', who: 0, first: 'familyName', second: 'familyName', value: 0 },
+      { k: 'sync', crashAt: null, duplicate: false },
+    ],
+  },
+  {
+    // Seed 2026: the run that found the create took it out again (its source had left) and crashed.
+    bug: 'a Google create our own crashed run took out of its group comes back when the user puts its source back',
+    cmds: [
+      { k: 'fail', side: 'google', fault: 'lost', times: 2 },
+      { k: 'create', side: 'crm', who: 2, inGroup: true, email: true, variant: 0 },
+      { k: 'sync', crashAt: null, duplicate: false },
+      { k: 'group', side: 'crm', who: 2, inGroup: false },
+      { k: 'sync', crashAt: null, duplicate: false },
+      { k: 'tick', ms: 1000 },
+      { k: 'group', side: 'crm', who: 2, inGroup: true },
+    ],
+  },
+  {
+    // Seed 1: the removal was saved ahead, the deadline stopped the run before it was made.
+    bug: 'a removal cut short by the deadline, then its source deleted: the survivor still leaves its group',
+    cmds: [
+      { k: 'create', side: 'crm', who: 5, inGroup: true, email: true, variant: 0 },
+      { k: 'sync', crashAt: null, duplicate: false },
+      { k: 'group', side: 'crm', who: 5, inGroup: false },
+      { k: 'sync', crashAt: null, duplicate: false, stopAt: 0 },
+      { k: 'delete', side: 'crm', who: 5 },
+      { k: 'sync', crashAt: null, duplicate: false },
+    ],
+  },
 ];
 
 describe('regressions found by the convergence property', () => {
