@@ -149,11 +149,12 @@ class Execution {
   }
 
   /**
-   * What a pair is saved as when some of its writes failed; the next run re-reads both records and plans it again. A pair planned in its groups
-   * keeps a base that tells the next merge what this one decided (`baseAfterFailure`), whichever of
-   * its writes went through, and no versions, so that neither record is taken as unchanged and stood
-   * in for by that base. It does not claim a membership we were still to make: a record we failed to
-   * add to its group must not look like one its user took out. Any other pair keeps what we knew.
+   * What a pair is saved as when some of its writes failed; the next run re-reads both records and
+   * plans it again. A pair planned in its groups keeps a base that tells the next merge what this one
+   * decided (`baseAfterFailure`), whichever of its writes went through, and no versions, so that
+   * neither record is taken as unchanged and stood in for by that base. It does not claim a membership
+   * we were still to make: a record we failed to add to its group must not look like one its user took
+   * out. Any other pair keeps what we knew.
    */
   private unsettled(id: string, held: Partial<Record<Side, Contact>> | undefined): Link | undefined {
     const before = this.original.get(id);
