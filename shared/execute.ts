@@ -149,11 +149,12 @@ class Execution {
   }
 
   /**
-   * What a pair is saved as when some of its writes failed; the next run re-reads both records and plans it again. A pair planned in its groups
-   * keeps a base that tells the next merge what this one decided (`baseAfterFailure`), whichever of
-   * its writes went through, and no versions, so that neither record is taken as unchanged and stood
-   * in for by that base. It does not claim a membership we were still to make: a record we failed to
-   * add to its group must not look like one its user took out. Any other pair keeps what we knew.
+   * What a pair is saved as when some of its writes failed; the next run re-reads both records and
+   * plans it again. A pair planned in its groups keeps a base that tells the next merge what this one
+   * decided (`baseAfterFailure`), whichever of its writes went through, and no versions, so that
+   * neither record is taken as unchanged and stood in for by that base. It does not claim a membership
+   * we were still to make: a record we failed to add to its group must not look like one its user took
+   * out. Any other pair keeps what we knew.
    */
   private unsettled(id: string, held: Partial<Record<Side, Contact>> | undefined): Link | undefined {
     const before = this.original.get(id);
@@ -171,13 +172,12 @@ class Execution {
     };
   }
 
-  /** Links saved ahead of the writes: each is written again once settled, even as it was before. */
-  readonly ahead = new Set<string>();
-
+  /**
+   * Links saved ahead of the writes. Each has a write planned, which changes its link or fails, so it is
+   * committed again once settled (or left as saved ahead, should the run stop first).
+   */
   async saveAhead(links: Link[]): Promise<void> {
-    if (links.length === 0) return;
-    await this.ctx.state.saveLinks(links, []);
-    for (const l of links) this.ahead.add(l.id);
+    if (links.length > 0) await this.ctx.state.saveLinks(links, []);
   }
 
   /** Commit every link whose actions are all done (or failed). */
@@ -207,7 +207,7 @@ class Execution {
       }
       const next = target.get(id);
       // Planned unchanged (a create retried while its side is full): nothing to write.
-      if (next && next === before && !this.ahead.has(id)) continue;
+      if (next && next === before) continue;
       if (next) {
         save.push(next);
         out.activeDelta += (inSync(next) ? 1 : 0) - wasActive;

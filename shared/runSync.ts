@@ -403,8 +403,10 @@ function headsOf(links: LinkHead[]): Heads {
   for (const l of links)
     for (const side of SIDES) {
       const id = side === 'crm' ? l.crmId : l.googleId;
-      // A dormant pair is in neither group; a pending one's source is, at the version it was read.
-      if (id !== null && l.inGroup[side] && l.status !== 'dormant') out[side].set(id, l.versions[side]);
+      // A dormant pair is in neither group; a pending one's source is, but is not told to a full
+      // listing as known: a create in doubt may have to start over from the record itself.
+      if (id !== null && l.inGroup[side] && l.status !== 'dormant')
+        out[side].set(id, l.status === 'active' ? l.versions[side] : null);
     }
   return out;
 }

@@ -558,6 +558,53 @@ describe('executor: each kind of action and each answer (table)', () => {
     assert.deepEqual(saved.versions, { crm: null, google: null }, 'both records are read again');
   });
 
+  it('a list both sides failed to take is merged again from the base the pair had', async () => {
+    const w = world();
+    w.google.answers.set('g1', [failed('failed')]);
+    w.crm.answers.set('c1', [failed('failed')]);
+    const phone = (n: string) => [{ number: n, type: 'work' as const }];
+    const before = { ...ada, phones: phone('+1 555 0000') };
+    const merged = { ...ada, phones: [...phone('+1 555 0001'), ...phone('+1 555 0002')] };
+    await execute(
+      w,
+      {
+        actions: [
+          {
+            ...update('google', 'L1', 'g1'),
+            contact: merged,
+            fields: ['phones'],
+            held: { ...ada, phones: phone('+1 555 0002') },
+          },
+          {
+            ...update('crm', 'L1', 'c1'),
+            contact: merged,
+            fields: ['phones'],
+            held: { ...ada, phones: phone('+1 555 0001') },
+          },
+        ],
+        links: [link({ base: merged })],
+      },
+      [link({ base: before })],
+    );
+    assert.deepEqual(w.state.links.get('L1')!.base, before);
+  });
+
+  it('a pair saved ahead of its removal is saved as settled once the removal is made', async () => {
+    const w = world();
+    const stored = link();
+    const settled = link({ status: 'dormant', inGroup: { crm: false, google: false } });
+    await execute(
+      w,
+      {
+        actions: [member('removeFromGroup', 'google', 'L1', 'g1')],
+        links: [settled],
+        ahead: [{ ...stored, leaving: ['google'], attention: true }],
+      },
+      [stored],
+    );
+    assert.deepEqual(w.state.links.get('L1'), { ...settled, versions: { crm: 'c1v1', google: null } });
+  });
+
   it('a pair whose update failed keeps the memberships this run made: an add, and a removal', async () => {
     const w = world();
     w.google.answers.set('g1', [failed('failed')]);

@@ -123,6 +123,23 @@ describe('runner: reading and committing (table)', () => {
     assert.equal(w.google.records.get(gb)!.inGroup, false);
   });
 
+  it('a side whose full read waits for the Creatio budget is told so; the other side is not', async () => {
+    const w = new World();
+    w.crm.userCreate(person('Budget', 'Kept'));
+    await w.sync();
+    const told: Record<'crm' | 'google', boolean | undefined> = { crm: undefined, google: undefined };
+    for (const side of ['crm', 'google'] as const) {
+      const fake = w[side];
+      const real = fake.readChanges.bind(fake);
+      fake.readChanges = async (cursor, options) => {
+        told[side] = (options as { deferFullRead?: boolean }).deferFullRead;
+        return real(cursor, options);
+      };
+    }
+    await w.sync({ deferFullRead: ['crm'] });
+    assert.deepEqual(told, { crm: true, google: undefined });
+  });
+
   it('a pair whose version a membership change made unknown is not told to a full listing', async () => {
     const w = new World();
     const a = w.crm.userCreate(person('Back', 'Again'));

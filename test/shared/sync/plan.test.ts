@@ -80,6 +80,8 @@ interface Row {
   retire?: string[];
   notes?: string[];
   needsFullListing?: Plan['needsFullListing'];
+  /** Each link saved ahead of the writes, by the fields given; none when absent. */
+  ahead?: Partial<Link>[];
 }
 
 const rows: Row[] = [
@@ -136,6 +138,54 @@ const rows: Row[] = [
     google: seen({ records: [rec('g1', { ...ada, jobTitle: 'New' }, { modifiedAt: NOW - 100 })] }),
     actions: ['update crm c1 jobTitle v=c1v2 x=null Ada/New'],
     notes: ['conflict:crm:c1'],
+    // A time decided it: saved first as it stands should the CRM update fail, the CRM's value as base.
+    ahead: [
+      {
+        base: { ...ada, jobTitle: 'Old' },
+        versions: { crm: null, google: null },
+        inGroup: { crm: true, google: true },
+        attention: true,
+        leaving: [],
+      },
+    ],
+  },
+  {
+    name: 'changed on both under crm-wins: no time decided it, nothing is saved ahead',
+    links: [link()],
+    crm: seen({ records: [rec('c1', { ...ada, jobTitle: 'Old' }, { modifiedAt: NOW - 500 })] }),
+    google: seen({ records: [rec('g1', { ...ada, jobTitle: 'New' }, { modifiedAt: NOW - 100 })] }),
+    input: { policy: 'crm-wins' },
+    actions: ['update google g1 jobTitle v=g1v2 x=null Ada/Old'],
+  },
+  {
+    name: 'a list changed on both: united whatever the times, nothing is saved ahead',
+    links: [link()],
+    crm: seen({
+      records: [
+        rec('c1', { ...ada, phones: [{ number: '+1 555 0001', type: 'work' }] }, { modifiedAt: NOW - 500 }),
+      ],
+    }),
+    google: seen({
+      records: [
+        rec('g1', { ...ada, phones: [{ number: '+1 555 0002', type: 'work' }] }, { modifiedAt: NOW - 100 }),
+      ],
+    }),
+    actions: ['update crm c1 phones v=c1v2 x=null Ada/', 'update google g1 phones v=g1v2 x=null Ada/'],
+  },
+  {
+    name: 'a pair saved ahead with a removal in flight, found in both groups: saved again without it',
+    links: [link({ leaving: ['google'] })],
+    crm: seen({ records: [rec('c1', ada)] }),
+    google: seen({ records: [rec('g1', ada)] }),
+    actions: [],
+    saved: [{ leaving: [], status: 'active' }],
+  },
+  {
+    name: 'a pair stored with its CRM record outside its group, found in it: saved in both groups',
+    links: [link({ inGroup: { crm: false, google: true } })],
+    crm: seen({ records: [rec('c1', ada)] }),
+    actions: [],
+    saved: [{ inGroup: { crm: true, google: true } }],
   },
   {
     name: 'a pair whose records are both already equal but with no base: saved with its base, nothing written',
@@ -165,6 +215,8 @@ const rows: Row[] = [
     crm: seen({ records: [rec('c1', ada, { inGroup: false })] }),
     actions: ['removeFromGroup google g1 (L1)'],
     saved: [{ status: 'dormant', inGroup: { crm: false, google: false }, syncedAt: NOW }],
+    // Saved ahead as the stored pair with the removal in flight: not a departure should it happen unsaved.
+    ahead: [{ status: 'active', inGroup: { crm: true, google: true }, leaving: ['google'], attention: true }],
   },
   {
     name: 'left the Google group (a departure): the CRM partner leaves its group',
@@ -172,12 +224,14 @@ const rows: Row[] = [
     google: seen({ departures: [{ id: 'g1', deleted: false }] }),
     actions: ['removeFromGroup crm c1 (L1)'],
     saved: [{ status: 'dormant', inGroup: { crm: false, google: false } }],
+    ahead: [{ leaving: ['crm'], attention: true }],
   },
   {
     name: 'a full listing that no longer shows a member: it left, its partner leaves too',
     links: [link()],
     google: seen({ complete: true, memberCount: 1, records: [rec('g9', person('Zed'))] }),
     actions: ['removeFromGroup crm c1 (L1)', 'create crm n1 id=n2 marker=null Zed'],
+    ahead: [{ leaving: ['crm'] }],
   },
   {
     name: 'a full listing that shows a member unchanged: nothing to do',
@@ -397,6 +451,7 @@ const rows: Row[] = [
     candidates: { google: [rec('g5', ada, { marker: 'c1', inGroup: false })] },
     actions: ['removeFromGroup crm c1 (L1)'],
     saved: [{ googleId: 'g5', status: 'dormant', inGroup: { crm: false, google: false } }],
+    ahead: [{ googleId: 'g5', leaving: ['crm'] }],
   },
   {
     name: 'a Google create taken out of its group, with the held removals rejected by a person: it is put back',
@@ -452,6 +507,7 @@ const rows: Row[] = [
     crm: seen({ records: [rec('c1', ada, { inGroup: false })] }),
     actions: ['removeFromGroup google g1 (L1)'],
     saved: [{ status: 'dormant' }],
+    ahead: [{ status: 'active', pending: null, inGroup: { crm: true, google: true }, leaving: ['google'] }],
   },
   {
     name: 'a CRM create found outside its folder: a user took it out since, so its Google source leaves too',
@@ -461,6 +517,7 @@ const rows: Row[] = [
     crm: seen({ records: [rec('c1', ada, { inGroup: false })] }),
     actions: ['removeFromGroup google g1 (L1)'],
     saved: [{ status: 'dormant', inGroup: { crm: false, google: false } }],
+    ahead: [{ status: 'active', inGroup: { crm: true, google: true }, leaving: ['google'] }],
   },
   {
     name: 'a CRM create reported only as gone from its folder: the same departure',
@@ -470,6 +527,7 @@ const rows: Row[] = [
     crm: seen({ departures: [{ id: 'c1', deleted: false }] }),
     actions: ['removeFromGroup google g1 (L1)'],
     saved: [{ status: 'dormant', inGroup: { crm: false, google: false } }],
+    ahead: [{ leaving: ['google'] }],
   },
   {
     name: 'a Google create seen only as a deletion: the user deleted what we made; the pair ends, its source leaves',
@@ -694,6 +752,16 @@ const rows: Row[] = [
       'update google g3 givenName,emails v=g3v2 x=null Cy/',
     ],
     saved: [{ id: 'n1', crmId: 'c3', googleId: 'g3', status: 'active' }],
+    // The names differ and a time (a tie) decided: saved first, Google not yet in its group.
+    ahead: [
+      {
+        id: 'n1',
+        status: 'active',
+        versions: { crm: null, google: null },
+        inGroup: { crm: true, google: false },
+        attention: true,
+      },
+    ],
   },
   {
     name: 'a Google newcomer carrying the marker of a pair we keep: a duplicate, reported, never imported',
@@ -715,6 +783,7 @@ const rows: Row[] = [
       'update google g3 givenName,emails v=g3v2 x=null Cy/',
     ],
     saved: [{ id: 'n1', crmId: 'c3', googleId: 'g3' }],
+    ahead: [{ id: 'n1', crmId: 'c3', googleId: 'g3' }],
   },
   {
     name: 'a chosen pair both outside their groups: nothing',
@@ -763,14 +832,15 @@ describe('the planner, case by case (table)', () => {
       });
       assert.equal(out.refused, null);
       assert.deepEqual(out.actions.map(action).sort(), [...row.actions].sort());
-      if (row.saved) {
-        assert.equal(out.links.length, row.saved.length, 'links saved');
-        row.saved.forEach((want, i) => {
-          const got = out.links[i]!;
-          const picked = Object.fromEntries(Object.keys(want).map((k) => [k, got[k as keyof Link]]));
-          assert.deepEqual(picked, want);
+      const judge = (got: Link[], wants: Partial<Link>[], what: string) => {
+        assert.equal(got.length, wants.length, what);
+        wants.forEach((want, i) => {
+          const picked = Object.fromEntries(Object.keys(want).map((k) => [k, got[i]![k as keyof Link]]));
+          assert.deepEqual(picked, want, what);
         });
-      }
+      };
+      if (row.saved) judge(out.links, row.saved, 'links saved');
+      judge(out.ahead, row.ahead ?? [], 'links saved ahead of the writes');
       assert.deepEqual(out.retire, row.retire ?? []);
       if (row.notes)
         assert.deepEqual(out.notes.map((n) => `${n.kind}:${n.side}:${n.id}`).sort(), [...row.notes].sort());
