@@ -138,6 +138,7 @@ describe('Firestore state store (emulator)', function () {
       base: null,
       syncedAt: 1_000,
       attention: false,
+      leaving: [],
       ...patch,
     });
     const refused = Array.from({ length: 5 }, (_, i) =>
