@@ -280,6 +280,7 @@ const writeUpdates: Writer<'update'> = async (run, side, chunk) => {
       extra: a.extra,
       fields: a.fields,
       contact: a.contact,
+      held: a.held,
     })),
   );
   for (const a of chunk) {

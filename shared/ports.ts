@@ -47,6 +47,11 @@ export interface UpdateItem {
   /** Only these fields are written; the side must not touch any other. */
   fields: Field[];
   contact: Contact;
+  /**
+   * What the plan took the record to hold. Written from an unknown version, a record found holding
+   * something else in these fields was edited since it was seen: the side answers `stale`.
+   */
+  held: Contact;
 }
 
 /** `full`: the side has no room for another record (a Google account holds 25,000 contacts). */

@@ -269,6 +269,14 @@ export class FakeSide implements ContactSide {
         out.set(item.id, { ok: false, error: { kind: 'stale', message: 'etag' } });
         continue;
       }
+      // No etag to send (a membership change rotated it): the side reads the record first, and the
+      // written fields holding other than what the plan saw mean an edit since: stale, as the port says.
+      const edited = item.fields.some((f) => JSON.stringify(r.contact[f]) !== JSON.stringify(item.held[f]));
+      if (this.side === 'google' && item.version === null && edited) {
+        this.staleAnswers += 1;
+        out.set(item.id, { ok: false, error: { kind: 'stale', message: 'edited since read' } });
+        continue;
+      }
       const next = { ...r.contact } as Record<string, unknown>;
       for (const f of item.fields) next[f] = item.contact[f];
       r.contact = structuredClone(next as unknown as Contact);

@@ -5,7 +5,15 @@ import { SyncError } from '../../errors.js';
 import type { CreateItem, ItemErrorKind, ItemResult, ItemResults, UpdateItem, Written } from '../../ports.js';
 import { failureOf, type PeopleClient } from './client.js';
 import { decodeExtra, encodeExtra, mergeExtra, type Extra } from './extras.js';
-import { contactToPerson, extraOf, newPerson, personFieldsOf, type WritableField } from './mapping.js';
+import { fieldEquals } from '../../sync/index.js';
+import {
+  contactToPerson,
+  extraOf,
+  newPerson,
+  personFieldsOf,
+  personToContact,
+  type WritableField,
+} from './mapping.js';
 import { batchGet, countContacts } from './read.js';
 import {
   batchCreateSchema,
@@ -158,7 +166,9 @@ export async function updateContacts(ctx: WriteContext, items: UpdateItem[]): Pr
   const out: ItemResults<Written> = new Map();
   const fieldsOf = new Map(items.map((i) => [i.id, personFieldsOf(i.fields)]));
   // A membership change rotated the etag without telling us the new one: read it, and with it the
-  // unmapped data of the fields we are about to replace, which is then the freshest there is.
+  // unmapped data of the fields we are about to replace, which is then the freshest there is. Those
+  // fields holding other than what the plan saw were edited since: the etag read now would let the
+  // write overwrite that edit, so the pair is handed back to be merged again, as for a stale etag.
   const unknown = items.filter((i) => i.version === null);
   const current = new Map<string, { etag: string; extra: Extra }>();
   if (unknown.length > 0) {
@@ -168,7 +178,14 @@ export async function updateContacts(ctx: WriteContext, items: UpdateItem[]): Pr
       unknown.map((i) => i.id),
       ['metadata', ...masks].join(','),
     );
-    for (const p of got.people) current.set(p.resourceName, { etag: p.etag, extra: extraOf(p) });
+    const byId = new Map(unknown.map((i) => [i.id, i]));
+    for (const p of got.people) {
+      const item = byId.get(p.resourceName);
+      const now = personToContact(p).contact;
+      if (item && item.fields.some((f) => !fieldEquals(now, item.held, f)))
+        out.set(p.resourceName, fail('stale', 'the contact was edited since it was read'));
+      else current.set(p.resourceName, { etag: p.etag, extra: extraOf(p) });
+    }
     for (const id of got.missing) out.set(id, fail('not-found', 'google contact no longer exists'));
   }
   const work: UpdateWork[] = [];

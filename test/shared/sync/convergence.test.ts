@@ -154,7 +154,8 @@ interface Person {
   lastAct: number;
   /** Whether the pair should end in both groups; null when both users moved it different ways at once. */
   member: boolean | null;
-  groupAct: { side: Side; inGroup: boolean; at: number } | null;
+  /** The last group move on each side. */
+  groupActs: Partial<Record<Side, { inGroup: boolean; at: number }>>;
   /** Created without an email: pairs only through the marker of the copy the sync made. */
   noEmail: boolean;
   /** Edits not judged yet, and whether a run (perhaps one that died) may have merged them already. */
@@ -188,7 +189,7 @@ export async function scenario(
         sides: { crm: null, google: null },
         lastAct: 0,
         member: null,
-        groupAct: null,
+        groupActs: {},
         noEmail: false,
         unjudged: false,
         ranAfter: false,
@@ -327,10 +328,12 @@ export async function scenario(
   /** A user moved a person into or out of a group (or deleted it): the pair follows the last move. */
   const moved = (i: number, side: Side, inGroup: boolean) => {
     const p = personOf(i);
-    const prev = p.groupAct;
-    const clash = prev !== null && prev.side !== side && prev.inGroup !== inGroup && prev.at > settledBefore;
+    // Opposite moves on the two sides since the last clean run (in any order, whatever else moved in
+    // between): no run saw which came last, so either end is what some user did.
+    const other = p.groupActs[side === 'crm' ? 'google' : 'crm'];
+    const clash = other !== undefined && other.inGroup !== inGroup && other.at > settledBefore;
     p.member = clash ? null : inGroup;
-    p.groupAct = { side, inGroup, at: w.time };
+    p.groupActs[side] = { inGroup, at: w.time };
   };
 
   const userEdit = (side: Side, i: number, f: EditField, value: number, noise: boolean) => {
@@ -406,7 +409,11 @@ export async function scenario(
         if (r.inGroup === cmd.inGroup) continue;
         sides[cmd.side].userSetGroup(r.id, cmd.inGroup);
         // Creatio's ModifiedOn moves when a contact leaves a folder; Google's etag on any move.
-        if (p.sides[cmd.side] && (cmd.side === 'google' || !cmd.inGroup)) p.sides[cmd.side]!.touched = w.time;
+        if (p.sides[cmd.side] && (cmd.side === 'google' || !cmd.inGroup)) {
+          p.sides[cmd.side]!.touched = w.time;
+          // A newer time weighs like an edit: what a run that may have merged already decided is unknown.
+          if (p.unjudged && p.ranAfter) p.unsure = true;
+        }
         if (cmd.inGroup) moved(cmd.who, cmd.side, true);
         else leave();
       } else {

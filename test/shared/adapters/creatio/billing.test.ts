@@ -48,6 +48,7 @@ describe('Creatio side: billed calls', function () {
         version: a.value.version,
         extra: a.value.extra ?? null,
         fields: ['jobTitle'],
+        held: contact({}),
         contact: contact({
           givenName: 'New',
           emails: [{ address: 'new@example.com', type: 'work' }],

@@ -209,6 +209,7 @@ describe('Creatio side: flat columns and the echo of our writes', function () {
         id: ID,
         contact: changed,
         fields: ['phones', 'jobTitle'],
+        held: changed,
         extra: created.value.extra ?? null,
         version: created.value.version,
       },
@@ -242,7 +243,14 @@ describe('Creatio side: flat columns and the echo of our writes', function () {
     const changed = { ...everything(), jobTitle: 'Boss' };
     const upd = (
       await side2.update([
-        { id: ID, contact: changed, fields: ['jobTitle'], extra: null, version: created.value.version },
+        {
+          id: ID,
+          held: changed,
+          contact: changed,
+          fields: ['jobTitle'],
+          extra: null,
+          version: created.value.version,
+        },
       ])
     ).get(ID)!;
     assert.ok(upd.ok && upd.value.version !== null);

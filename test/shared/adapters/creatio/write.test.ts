@@ -109,7 +109,7 @@ describe('Creatio side: writing', function () {
     const side = e.side();
     const r = (
       await side.update([
-        { id: ID, version: w.version, extra: w.extra ?? null, fields: ['phones'], contact: next },
+        { id: ID, version: w.version, extra: w.extra ?? null, fields: ['phones'], contact: next, held: next },
       ])
     ).get(ID)!;
     assert.ok(r.ok);
@@ -144,7 +144,9 @@ describe('Creatio side: writing', function () {
     const r = (
       await e
         .side()
-        .update([{ id: ID, version: null, extra: w.extra ?? null, fields: ['givenName'], contact: next }])
+        .update([
+          { id: ID, version: null, extra: w.extra ?? null, fields: ['givenName'], contact: next, held: next },
+        ])
     ).get(ID)!;
     assert.ok(r.ok);
     const row = e.s.ui.get('Contact', ID)!;
@@ -164,7 +166,9 @@ describe('Creatio side: writing', function () {
     next.emails = next.emails.slice(0, 1);
     for (const extra of [w.extra ?? null, null]) {
       const r = (
-        await e.side().update([{ id: ID, version: null, extra, fields: ['emails'], contact: next }])
+        await e
+          .side()
+          .update([{ id: ID, version: null, extra, fields: ['emails'], contact: next, held: next }])
       ).get(ID)!;
       assert.ok(r.ok, JSON.stringify(r));
     }
@@ -180,7 +184,9 @@ describe('Creatio side: writing', function () {
     const r = (
       await e
         .side()
-        .update([{ id: ID, version: null, extra: w.extra ?? null, fields: ['emails'], contact: next }])
+        .update([
+          { id: ID, version: null, extra: w.extra ?? null, fields: ['emails'], contact: next, held: next },
+        ])
     ).get(ID)!;
     assert.ok(r.ok);
     assert.equal(e.s.ui.get('Contact', ID)!.Email, 'ann@other.example');
@@ -266,8 +272,22 @@ describe('Creatio side: writing', function () {
     e.s.ui.deleteContact(gone);
     const side = e.side();
     const upd = await side.update([
-      { id: gone, version: null, extra: null, fields: ['jobTitle'], contact: contact({ jobTitle: 'x' }) },
-      { id: ID, version: null, extra: null, fields: ['jobTitle'], contact: { ...rich(), jobTitle: 'Boss' } },
+      {
+        id: gone,
+        version: null,
+        extra: null,
+        fields: ['jobTitle'],
+        contact: contact({ jobTitle: 'x' }),
+        held: contact({}),
+      },
+      {
+        id: ID,
+        version: null,
+        extra: null,
+        fields: ['jobTitle'],
+        contact: { ...rich(), jobTitle: 'Boss' },
+        held: rich(),
+      },
     ]);
     assert.equal(upd.get(gone)!.ok, false);
     assert.equal((upd.get(gone) as { error: { kind: string } }).error.kind, 'not-found');

@@ -229,6 +229,7 @@ describe('GooglePeopleSide: echoes, fetch and lookup', function () {
         version: first.value.version,
         extra: null,
         fields: ['jobTitle'],
+        held: contact('Made1', 'ByUs'),
         contact: contact('Made1', 'ByUs', { jobTitle: 'Boss' }),
       },
     ]);

@@ -96,7 +96,14 @@ describe('GooglePeopleSide: resilience', function () {
     assert.ok((await side.removeFromGroup([id])).get(id)?.ok);
     const rec = (await side.fetch([id])).records[0]!;
     const out = await side.update([
-      { id, version: rec.version, extra: null, fields: ['notes'], contact: { ...rec.contact, notes: 'n' } },
+      {
+        id,
+        version: rec.version,
+        extra: null,
+        fields: ['notes'],
+        held: rec.contact,
+        contact: { ...rec.contact, notes: 'n' },
+      },
     ]);
     assert.ok(out.get(id)?.ok);
   });
@@ -112,7 +119,14 @@ describe('GooglePeopleSide: resilience', function () {
     h.standin.faults.add({ match: { method: 'people.batchUpdateContacts' }, dropAfter: true, times: 1 });
     h.standin.resetStats();
     const out = await side.update([
-      { id, version: rec.version, extra: null, fields: ['notes'], contact: { ...rec.contact, notes: 'n' } },
+      {
+        id,
+        version: rec.version,
+        extra: null,
+        fields: ['notes'],
+        held: rec.contact,
+        contact: { ...rec.contact, notes: 'n' },
+      },
     ]);
     assert.equal(out.get(id)?.ok, false);
     assert.equal((out.get(id) as { error: { kind: string } }).error.kind, 'stale');

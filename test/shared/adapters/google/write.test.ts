@@ -109,6 +109,7 @@ describe('GooglePeopleSide: writes', function () {
         version: rec.version,
         extra: rec.extra ?? null,
         fields: ['givenName', 'jobTitle', 'phones'],
+        held: rec.contact,
         contact: next,
       },
     ]);
@@ -165,6 +166,7 @@ describe('GooglePeopleSide: writes', function () {
         version: null,
         extra: rec.extra ?? null,
         fields: ['familyName'],
+        held: rec.contact,
         contact: { ...rec.contact, familyName: 'King' },
       },
     ]);
@@ -172,6 +174,30 @@ describe('GooglePeopleSide: writes', function () {
     assert.equal(calls(h.standin, 'people.getBatchGet'), 1);
     const names = (h.standin.user.getContact(ALICE, id)!.names as Record<string, unknown>[])[0]!;
     assert.deepEqual([names.familyName, names.honorificSuffix], ['King', 'FRS']);
+  });
+
+  it('version null, and the field edited since it was read: stale, nothing written over the edit', async () => {
+    const p = h.standin.user.createContact(ALICE, personJson('Ada', 'Lovelace'));
+    const id = p.resourceName as string;
+    const rec = await record(id);
+    await side.addToGroup([id]);
+    // The user edits the name after the run read it; the membership change left no etag to catch it.
+    h.standin.user.updateContact(ALICE, id, { names: [{ givenName: 'Ada', familyName: 'Byron' }] });
+    h.standin.resetStats();
+    const out = await side.update([
+      {
+        id,
+        version: null,
+        extra: rec.extra ?? null,
+        fields: ['familyName'],
+        held: rec.contact,
+        contact: { ...rec.contact, familyName: 'King' },
+      },
+    ]);
+    assert.equal((out.get(id) as { error: { kind: string } }).error.kind, 'stale');
+    assert.equal(calls(h.standin, 'people.batchUpdateContacts'), 0);
+    const names = (h.standin.user.getContact(ALICE, id)!.names as Record<string, unknown>[])[0]!;
+    assert.equal(names.familyName, 'Byron');
   });
 
   it('a stale etag comes back as stale for that item only; the rest of the batch is written', async () => {
@@ -190,6 +216,7 @@ describe('GooglePeopleSide: writes', function () {
         version: r.version,
         extra: r.extra ?? null,
         fields: ['jobTitle'],
+        held: r.contact,
         contact: { ...r.contact, jobTitle: 'Boss' },
       })),
     );
@@ -219,6 +246,7 @@ describe('GooglePeopleSide: writes', function () {
         version: recs[0]!.version,
         extra: null,
         fields: ['notes'],
+        held: recs[0]!.contact,
         contact: { ...recs[0]!.contact, notes: 'x' },
       },
       {
@@ -226,6 +254,7 @@ describe('GooglePeopleSide: writes', function () {
         version: recs[1]!.version,
         extra: null,
         fields: ['notes'],
+        held: recs[1]!.contact,
         contact: { ...recs[1]!.contact, notes: 'y' },
       },
       {
@@ -233,6 +262,7 @@ describe('GooglePeopleSide: writes', function () {
         version: recs[2]!.version,
         extra: null,
         fields: ['birthday'],
+        held: recs[2]!.contact,
         contact: { ...recs[2]!.contact, birthday: '--02-29' },
       },
     ]);
