@@ -83,7 +83,7 @@ export class CreatioSide implements ContactSide {
     this.reader = new Reader(
       this.client.http,
       this.folderId,
-      { filterBudget: t.filterBudget, limits, wholePageSize: t.wholePageSize },
+      { filterBudget: t.filterBudget, limits },
       this.lookups,
     );
     const names: Names = {
@@ -261,7 +261,6 @@ export class CreatioSide implements ContactSide {
     const members = new Map<string, string[]>();
     let unchanged: string[] = [];
     let toRead: ContactRow[] = [];
-    let deferred: string[] = [];
     let seen = new Seen();
     await this.reader.memberContacts({
       add: (rows) => {
@@ -284,15 +283,13 @@ export class CreatioSide implements ContactSide {
           if (v !== null && !v.rows && v.at === at && v.names === namesDigest(Account, Department)) {
             unchanged.push(contact.Id);
             if (at >= recent) seen.add('c', contact.Id, at);
-          } else if (toRead.length < t.fullReadBound) toRead.push(contact);
-          else deferred.push(contact.Id);
+          } else toRead.push(contact);
         }
       },
       reset: () => {
         members.clear();
         unchanged = [];
         toRead = [];
-        deferred = [];
         seen = new Seen();
       },
     });
@@ -314,7 +311,6 @@ export class CreatioSide implements ContactSide {
     return {
       records,
       unchanged,
-      ...(deferred.length > 0 ? { deferred } : {}),
       departures: [],
       complete: true,
       memberCount: ids.length,
