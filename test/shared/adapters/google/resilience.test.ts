@@ -6,7 +6,19 @@ import { GooglePeopleSide } from '../../../../shared/adapters/google/index.js';
 import { PeopleClient, DEFAULT_RETRY } from '../../../../shared/adapters/google/client.js';
 import { anything } from '../../../../shared/adapters/google/schemas.js';
 import { SCOPE_CONTACTS_READONLY } from '../../../../infra/standins/google/index.js';
+import type { UpdateItem } from '../../../../shared/ports.js';
+import type { SideRecord } from '../../../../shared/sync/index.js';
 import { ALICE, calls, contact, harness, rejectsWith, seedMembers, type Harness } from './helpers.js';
+
+/** A one-field edit of a record as read, from its etag. */
+const noteEdit = (rec: SideRecord): UpdateItem => ({
+  id: rec.id,
+  version: rec.version,
+  extra: null,
+  fields: ['notes'],
+  held: rec.contact,
+  contact: { ...rec.contact, notes: 'n' },
+});
 
 describe('GooglePeopleSide: resilience', function () {
   let h: Harness;
@@ -95,16 +107,7 @@ describe('GooglePeopleSide: resilience', function () {
     await side.readChanges(first.cursor, { full: false });
     assert.ok((await side.removeFromGroup([id])).get(id)?.ok);
     const rec = (await side.fetch([id])).records[0]!;
-    const out = await side.update([
-      {
-        id,
-        version: rec.version,
-        extra: null,
-        fields: ['notes'],
-        held: rec.contact,
-        contact: { ...rec.contact, notes: 'n' },
-      },
-    ]);
+    const out = await side.update([noteEdit(rec)]);
     assert.ok(out.get(id)?.ok);
   });
 
@@ -118,16 +121,7 @@ describe('GooglePeopleSide: resilience', function () {
     const rec = (await side.fetch([id])).records[0]!;
     h.standin.faults.add({ match: { method: 'people.batchUpdateContacts' }, dropAfter: true, times: 1 });
     h.standin.resetStats();
-    const out = await side.update([
-      {
-        id,
-        version: rec.version,
-        extra: null,
-        fields: ['notes'],
-        held: rec.contact,
-        contact: { ...rec.contact, notes: 'n' },
-      },
-    ]);
+    const out = await side.update([noteEdit(rec)]);
     assert.equal(out.get(id)?.ok, false);
     assert.equal((out.get(id) as { error: { kind: string } }).error.kind, 'stale');
     assert.equal(calls(h.standin, 'people.batchUpdateContacts'), 2);
