@@ -153,11 +153,14 @@ function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
   return r.data;
 }
 
-/** `watch` lets one equality query find every link that needs the next run's attention. */
-export const linkToDoc = (l: Link): Record<string, unknown> => ({
-  ...l,
-  watch: l.attention || l.status === 'pending',
-});
+/**
+ * `watch` lets one equality query find every link that needs the next run's attention; `retry` the
+ * creates a full side refused, read a bounded number at a time.
+ */
+export const linkToDoc = (l: Link): Record<string, unknown> => {
+  const refused = !l.attention && l.status === 'pending' && l.pending?.refused !== undefined;
+  return { ...l, watch: l.attention || (l.status === 'pending' && !refused), retry: refused };
+};
 export const linkFromDoc = (d: unknown): Link => parse(link, d, 'link');
 const head = link.pick({
   id: true,

@@ -71,10 +71,16 @@ export class FirestoreSyncState implements SyncStateStore {
     return out;
   }
 
-  async attentionLinks(): Promise<Link[]> {
-    const snap = await links(this.conn).where('watch', '==', true).get();
-    this.meter.read(snap.size);
-    return snap.docs.map((d) => this.loaded(d.id, d.data()));
+  async attentionLinks(refused: number): Promise<Link[]> {
+    const out: Link[] = [];
+    const queries = [links(this.conn).where('watch', '==', true)];
+    if (refused > 0) queries.push(links(this.conn).where('retry', '==', true).limit(refused));
+    for (const q of queries) {
+      const snap = await q.get();
+      this.meter.read(snap.size);
+      snap.docs.forEach((d) => out.push(this.loaded(d.id, d.data())));
+    }
+    return out;
   }
 
   async linkHeads(): Promise<LinkHead[]> {
