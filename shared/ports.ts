@@ -114,7 +114,10 @@ export interface ContactSide {
   periodicFullRead?(cursor: string | null, now: number): { expectedCalls: number | null } | null;
 }
 
-export type LinkHead = Pick<Link, 'id' | 'crmId' | 'googleId' | 'status' | 'inGroup' | 'versions'>;
+export type LinkHead = Pick<
+  Link,
+  'id' | 'crmId' | 'googleId' | 'status' | 'pending' | 'inGroup' | 'versions'
+>;
 
 export interface Checkpoint {
   cursors: Record<Side, string | null>;

@@ -404,9 +404,11 @@ function headsOf(links: LinkHead[]): Heads {
     for (const side of SIDES) {
       const id = side === 'crm' ? l.crmId : l.googleId;
       // A dormant pair is in neither group; a pending one's source is, but is not told to a full
-      // listing as known: a create in doubt may have to start over from the record itself.
+      // listing as known while its create is in doubt: it may have to start over from the record
+      // itself. A create the side refused wrote nothing and waits for room: its source is known.
+      const known = l.status === 'active' || l.pending?.refused !== undefined;
       if (id !== null && l.inGroup[side] && l.status !== 'dormant')
-        out[side].set(id, l.status === 'active' ? l.versions[side] : null);
+        out[side].set(id, known ? l.versions[side] : null);
     }
   return out;
 }

@@ -57,8 +57,8 @@ export class FakeState implements SyncStateStore {
 
   async linkHeads(): Promise<LinkHead[]> {
     this.reads += 1;
-    return [...this.links.values()].map(({ id, crmId, googleId, status, inGroup, versions }) =>
-      structuredClone({ id, crmId, googleId, status, inGroup, versions }),
+    return [...this.links.values()].map(({ id, crmId, googleId, status, pending, inGroup, versions }) =>
+      structuredClone({ id, crmId, googleId, status, pending, inGroup, versions }),
     );
   }
 

@@ -167,6 +167,7 @@ const head = link.pick({
   crmId: true,
   googleId: true,
   status: true,
+  pending: true,
   inGroup: true,
   versions: true,
 });

@@ -88,7 +88,7 @@ export class FirestoreSyncState implements SyncStateStore {
     let after: string | null = null;
     for (let page = 0; page < 10_000; page++) {
       let q = links(this.conn)
-        .select('id', 'crmId', 'googleId', 'status', 'inGroup', 'versions')
+        .select('id', 'crmId', 'googleId', 'status', 'pending', 'inGroup', 'versions')
         .orderBy(FieldPath.documentId())
         .limit(ALL_PAGE);
       if (after !== null) q = q.startAfter(after);
