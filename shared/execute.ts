@@ -18,15 +18,7 @@ import type {
   Side,
   SideRecord,
 } from './sync/index.js';
-import {
-  DEFAULT_GUARD,
-  SIDES,
-  baseAfterFailure,
-  briefOf,
-  confirmCreate,
-  inSync,
-  plan,
-} from './sync/index.js';
+import { DEFAULT_GUARD, SIDES, briefOf, confirmCreate, inSync, plan, unsettledLink } from './sync/index.js';
 import type { Counts } from './counts.js';
 import { emptyCounts } from './counts.js';
 
@@ -150,26 +142,22 @@ class Execution {
 
   /**
    * What a pair is saved as when some of its writes failed; the next run re-reads both records and
-   * plans it again. A pair planned in its groups keeps a base that tells the next merge what this one
-   * decided (`baseAfterFailure`), whichever of its writes went through, and no versions, so that
-   * neither record is taken as unchanged and stood in for by that base. It does not claim a membership
-   * we were still to make: a record we failed to add to its group must not look like one its user took
-   * out. Any other pair keeps what we knew.
+   * plans it again. A pair planned in its groups is unsettled (`unsettledLink`): the sides whose update
+   * failed hold what they held, and it does not claim a membership we were still to make, since a
+   * record we failed to add to its group must not look like one its user took out. Any other pair
+   * keeps what we knew.
    */
   private unsettled(id: string, held: Partial<Record<Side, Contact>> | undefined): Link | undefined {
     const before = this.original.get(id);
     const planned = this.target.get(id);
     if (planned?.status !== 'active' || planned.base === null) return before ?? planned;
-    return {
-      ...planned,
-      base: baseAfterFailure(planned.base, before?.base ?? null, {
-        crm: held?.crm ?? planned.base,
-        google: held?.google ?? planned.base,
-      }),
-      versions: { crm: null, google: null },
-      inGroup: { crm: !this.adding.has(`${id}/crm`), google: !this.adding.has(`${id}/google`) },
-      attention: true,
-    };
+    return unsettledLink(
+      planned,
+      planned.base,
+      before?.base ?? null,
+      { crm: held?.crm ?? planned.base, google: held?.google ?? planned.base },
+      { crm: !this.adding.has(`${id}/crm`), google: !this.adding.has(`${id}/google`) },
+    );
   }
 
   /**

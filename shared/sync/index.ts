@@ -4,6 +4,7 @@ export * from './normalize.js';
 export * from './merge.js';
 export * from './types.js';
 export { plan, confirmCreate } from './plan.js';
+export { unsettledLink } from './pair.js';
 export { briefOf, fieldText } from './brief.js';
 export { fetchNeeds, lookupKeys, observedIds, sideId } from './observe.js';
 export type { LookupKeys } from './observe.js';

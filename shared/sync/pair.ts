@@ -65,10 +65,9 @@ export function settlePair(
 
 /** Take whoever is still in a group out of it; keep the link, dormant, so a return pairs the same two. */
 function sleep(link: Link, pres: Record<Side, Presence>, input: PlanInput, out: Plan): Link {
-  for (const s of SIDES)
-    if (pres[s].inGroup)
-      out.actions.push({ kind: 'removeFromGroup', side: s, linkId: link.id, id: sideId(link, s)! });
   const leaving = SIDES.filter((s) => pres[s].inGroup);
+  for (const s of leaving)
+    out.actions.push({ kind: 'removeFromGroup', side: s, linkId: link.id, id: sideId(link, s)! });
   if (leaving.length > 0) out.ahead.push({ ...link, leaving, attention: true });
   const dormant: Link = {
     ...link,
@@ -93,17 +92,31 @@ function bringIn(link: Link, pres: Record<Side, Presence>, input: PlanInput, out
     input.policy,
   );
   const base = normalizeContact(merged);
+  const next: Link = {
+    ...link,
+    status: 'active',
+    pending: null,
+    inGroup: { crm: true, google: true },
+    versions: {
+      crm: crm.record?.version ?? link.versions.crm,
+      google: google.record?.version ?? link.versions.google,
+    },
+    extras: { crm: crm.record?.extra ?? link.extras.crm, google: google.record?.extra ?? link.extras.google },
+    base,
+    attention: false,
+    leaving: [],
+  };
   // Decided by the records' times, which our own writes move: saved first as it stands should they fail.
   if (input.policy === 'newest-wins' && conflicts.some((f) => !isListField(f)))
-    out.ahead.push({
-      ...link,
-      status: 'active',
-      pending: null,
-      base: baseAfterFailure(base, link.base, { crm: current(crm), google: current(google) }),
-      versions: { crm: null, google: null },
-      inGroup: { crm: crm.inGroup, google: google.inGroup },
-      attention: true,
-    });
+    out.ahead.push(
+      unsettledLink(
+        next,
+        base,
+        link.base,
+        { crm: current(crm), google: current(google) },
+        { crm: crm.inGroup, google: google.inGroup },
+      ),
+    );
   if (conflicts.length > 0)
     out.notes.push({
       kind: 'conflict',
@@ -136,21 +149,29 @@ function bringIn(link: Link, pres: Record<Side, Presence>, input: PlanInput, out
         held: current(p),
       } satisfies Action);
   }
-  const next: Link = {
-    ...link,
-    status: 'active',
-    pending: null,
-    inGroup: { crm: true, google: true },
-    versions: {
-      crm: crm.record?.version ?? link.versions.crm,
-      google: google.record?.version ?? link.versions.google,
-    },
-    extras: { crm: crm.record?.extra ?? link.extras.crm, google: google.record?.extra ?? link.extras.google },
-    base,
-    attention: false,
-    leaving: [],
-  };
   return sameLink(link, next) ? link : { ...next, syncedAt: input.now };
+}
+
+/**
+ * A pair some of whose planned writes may not happen (saved ahead of them, or after some failed), as
+ * the next run must find it: a base that tells the next merge what this one decided whichever writes
+ * went through (`baseAfterFailure`), no versions, so that both records are read again and neither is
+ * stood in for by that base, only the memberships it already has, and marked for attention.
+ */
+export function unsettledLink(
+  next: Link,
+  merged: Contact,
+  before: Contact | null,
+  held: Record<Side, Contact>,
+  inGroup: Record<Side, boolean>,
+): Link {
+  return {
+    ...next,
+    base: baseAfterFailure(merged, before, held),
+    versions: { crm: null, google: null },
+    inGroup,
+    attention: true,
+  };
 }
 
 /** Echoes of our own writes leave a link as it was, so they cost no state write. */

@@ -18,6 +18,8 @@ interface Facts {
   source: Presence;
   /** The link, with the created Google contact's id when its marker found it. */
   resolved: Link;
+  /** The target record in hand (read, or a candidate). */
+  targetRecord: SideRecord | null;
   /** The target record, if this run saw it (read, departed, or a candidate). */
   targetSeen: boolean;
   /** Seen only as a deletion: it existed, and is gone. */
@@ -81,22 +83,22 @@ function factsOf(p: Planning, link: Link, pending: Pending): Facts {
       resolved = { ...link, googleId: found.id };
   }
   const targetId = sideId(resolved, target);
-  const targetSeen =
-    targetId !== null &&
-    (views[target].records.has(targetId) ||
-      views[target].departures.has(targetId) ||
-      input.candidates[target].some((r) => r.id === targetId));
+  const targetRecord =
+    targetId === null
+      ? null
+      : (views[target].records.get(targetId) ??
+        input.candidates[target].find((r) => r.id === targetId) ??
+        null);
+  const departure = targetId === null ? undefined : views[target].departures.get(targetId);
+  const targetSeen = targetRecord !== null || departure !== undefined;
   const targetMissing =
     targetId === null ? views[target].complete : views[target].missing.has(targetId) && !targetSeen;
-  const targetDeleted =
-    targetSeen &&
-    views[target].departures.get(targetId)?.deleted === true &&
-    !views[target].records.has(targetId) &&
-    !input.candidates[target].some((r) => r.id === targetId);
+  const targetDeleted = targetRecord === null && departure?.deleted === true;
   return {
     target,
     source: p.presence(link, otherSide(target)),
     resolved,
+    targetRecord,
     targetSeen,
     targetDeleted,
     targetMissing,
@@ -121,10 +123,7 @@ function sendAgain(p: Planning, link: Link, f: Facts): void {
  * have gone meanwhile, it leaves the group again.
  */
 function made(p: Planning, link: Link, f: Facts): void {
-  const { target, resolved } = f;
-  const targetId = sideId(resolved, target)!;
-  const record =
-    p.views[target].records.get(targetId) ?? p.input.candidates[target].find((r) => r.id === targetId);
+  const { target, resolved, targetRecord: record } = f;
   // Unless the run that found it made took it out again and stopped before saving so (`leaving`).
   const byUser = !link.leaving.includes(target);
   const taken: Presence = record

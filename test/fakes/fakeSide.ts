@@ -289,8 +289,8 @@ export class FakeSide implements ContactSide {
       }
       // No etag to send (a membership change rotated it): the side reads the record first, and the
       // written fields holding other than what the plan saw mean an edit since: stale, as the port says.
-      const edited = item.fields.some((f) => JSON.stringify(r.contact[f]) !== JSON.stringify(item.held[f]));
-      if (this.side === 'google' && item.version === null && edited) {
+      const edited = (f: keyof Contact) => JSON.stringify(r.contact[f]) !== JSON.stringify(item.held[f]);
+      if (this.side === 'google' && item.version === null && item.fields.some(edited)) {
         this.staleAnswers += 1;
         out.set(item.id, { ok: false, error: { kind: 'stale', message: 'edited since read' } });
         continue;
