@@ -154,12 +154,13 @@ function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
 }
 
 /**
- * `watch` lets one equality query find every link that needs the next run's attention; `retry` the
- * creates a full side refused, read a bounded number at a time.
+ * `watch` lets one query find every link that needs the next run's attention (`true`), and after
+ * them a bounded number of the creates a full side refused (`'retry'`).
  */
 export const linkToDoc = (l: Link): Record<string, unknown> => {
+  const attention = l.attention || l.status === 'pending';
   const refused = !l.attention && l.status === 'pending' && l.pending?.refused !== undefined;
-  return { ...l, watch: l.attention || (l.status === 'pending' && !refused), retry: refused };
+  return { ...l, watch: refused ? 'retry' : attention };
 };
 export const linkFromDoc = (d: unknown): Link => parse(link, d, 'link');
 const head = link.pick({

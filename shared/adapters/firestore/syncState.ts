@@ -2,7 +2,7 @@
 // chunks, and the checkpoint inside the connection document. Reads scale with what changed, never
 // with the number of contacts, except when a side lists in full.
 import { FieldPath } from '@google-cloud/firestore';
-import type { DocumentReference, Firestore } from '@google-cloud/firestore';
+import type { DocumentReference, Firestore, QueryDocumentSnapshot } from '@google-cloud/firestore';
 import type { Checkpoint, LinkHead, SyncStateStore } from '../../ports.js';
 import type { Link, Side } from '../../sync/index.js';
 import type { FirestoreMeter } from './meter.js';
@@ -72,13 +72,26 @@ export class FirestoreSyncState implements SyncStateStore {
   }
 
   async attentionLinks(refused: number): Promise<Link[]> {
+    // One query, whose order (Firestore orders booleans before strings) puts every link that needs
+    // attention before the refused creates, so that a full account's tens of thousands cost only
+    // the pages that hold the few retried, and a run with none costs what it did before them.
     const out: Link[] = [];
-    const queries = [links(this.conn).where('watch', '==', true)];
-    if (refused > 0) queries.push(links(this.conn).where('retry', '==', true).limit(refused));
-    for (const q of queries) {
+    let retried = 0;
+    let last: QueryDocumentSnapshot | null = null;
+    for (let page = 0; page < 10_000; page++) {
+      let q = links(this.conn)
+        .where('watch', 'in', refused > 0 ? [true, 'retry'] : [true])
+        .orderBy('watch')
+        .limit(ALL_PAGE);
+      if (last !== null) q = q.startAfter(last);
       const snap = await q.get();
       this.meter.read(snap.size);
-      snap.docs.forEach((d) => out.push(this.loaded(d.id, d.data())));
+      for (const d of snap.docs) {
+        if (d.get('watch') === 'retry' && retried++ >= refused) return out;
+        out.push(this.loaded(d.id, d.data()));
+      }
+      if (snap.size < ALL_PAGE) break;
+      last = snap.docs[snap.docs.length - 1]!;
     }
     return out;
   }
