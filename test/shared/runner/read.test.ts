@@ -122,6 +122,44 @@ describe('runner: reading and committing (table)', () => {
     assert.equal(w.crm.members().length, 5, 'a member left unread is never taken for a departure');
   });
 
+  it('members a bounded full read left unread are not asked after: they are present, not compared', async () => {
+    const w = new World();
+    for (const n of ['A', 'B', 'C', 'D']) w.crm.userCreate(person(n, 'Unasked'));
+    await w.sync();
+    await w.sync();
+    w.crm.fullReadBound = 1;
+    w.fake.checkpoint.cursors = { crm: null, google: w.fake.checkpoint.cursors.google };
+    for (const r of w.crm.members()) w.crm.userEdit(r.id, { jobTitle: 'moved' });
+    const calls = w.crm.calls.length;
+    await w.sync();
+    assert.deepEqual(w.crm.calls.slice(calls), ['readChanges']);
+  });
+
+  it('a full listing after many changes, every link loaded at once: a deletion is told from a departure', async () => {
+    const w = new World();
+    const ids = Array.from({ length: 320 }, (_, i) => w.crm.userCreate(person(`N${i}`, 'Many')));
+    await w.sync();
+    await w.sync();
+    const [left, gone, before] = [ids[0]!, ids[1]!, ids[2]!];
+    const [gLeft, gGone] = [(await w.partnerOf(left))!, (await w.partnerOf(gone))!];
+    w.crm.userSetGroup(before, false); // a departure an earlier run settled: its pair sleeps
+    await w.sync();
+    for (const id of ids.slice(3)) w.crm.userEdit(id, { jobTitle: 'edited' });
+    w.crm.userSetGroup(left, false);
+    w.crm.userDelete(gone);
+    w.fake.checkpoint.cursors = { crm: null, google: w.fake.checkpoint.cursors.google };
+    const log = logState(w);
+    const asked: string[] = [];
+    const fetch = w.crm.fetch.bind(w.crm);
+    w.crm.fetch = (wanted) => (asked.push(...wanted), fetch(wanted));
+    await w.sync({ allowLargeRemoval: true });
+    assert.ok(log.includes('allLinks') && !log.includes('linkHeads'), log.join());
+    assert.deepEqual(asked.sort(), [left, gone].sort(), 'only the members the listing lost');
+    assert.equal(w.google.records.get(gLeft)!.inGroup, false);
+    assert.equal(await w.partnerOf(left), gLeft, 'the pair of a departure sleeps');
+    assert.equal((await w.state.linksFor('google', [gGone])).length, 0, 'the pair of a deletion ends');
+  });
+
   it('an invocation whose bounded read settles nothing does not ask for another at once', async () => {
     const w = new World();
     for (const n of ['A', 'B', 'C']) w.crm.userCreate(person(n, 'Quiet'));
