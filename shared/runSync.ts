@@ -403,11 +403,11 @@ function headsOf(links: LinkHead[]): Heads {
   for (const l of links)
     for (const side of SIDES) {
       const id = side === 'crm' ? l.crmId : l.googleId;
-      // A dormant pair is in neither group; a pending one's source is, but is not told to a full
-      // listing as known while its create is in doubt: it may have to start over from the record
-      // itself. A create the side refused wrote nothing and waits for room: its source is known.
+      // A pending link's source is not told to a full listing as known while its create is in
+      // doubt: it may have to start over from the record itself. A create the side refused wrote
+      // nothing and waits for room: its source is known. (A dormant pair is in neither group.)
       const known = l.status === 'active' || l.pending?.refused !== undefined;
-      if (id !== null && l.inGroup[side] && l.status !== 'dormant')
+      if (id !== null && l.inGroup[side])
         out[side].set(id, known ? l.versions[side] : null);
     }
   return out;

@@ -44,6 +44,8 @@ export class FakeSide implements ContactSide {
   hook: (call: CallName, after: boolean) => void = () => {};
   /** A create this answers with a message is refused as invalid, like a side rejecting the data. */
   refuseCreate: (contact: Contact) => string | null = () => null;
+  /** Most records the side holds; a create past it is refused `full` (a Google account's 25,000). */
+  capacity: number | null = null;
   /**
    * Faults of the next write calls: 'failed' answers every item with a failure and writes nothing;
    * 'lost' writes, then the answer is lost (the call rejects, as a dropped connection would).
@@ -246,6 +248,11 @@ export class FakeSide implements ContactSide {
       if (existing && !existing.deleted) {
         // Our own earlier create with the same preassigned id: report it, never make a second one.
         out.set(item.key, { ok: true, value: { id: existing.id, version: String(existing.version) } });
+        continue;
+      }
+      const live = [...this.records.values()].filter((r) => !r.deleted).length;
+      if (this.capacity !== null && live >= this.capacity) {
+        out.set(item.key, { ok: false, error: { kind: 'full', message: 'account full' } });
         continue;
       }
       const refused = this.refuseCreate(item.contact);

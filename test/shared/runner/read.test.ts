@@ -185,6 +185,18 @@ describe('runner: reading and committing (table)', () => {
     assert.equal(told.crm?.[a], undefined);
   });
 
+  it('a full listing is told the version of a create a full side refused: it waits for room, unread', async () => {
+    const w = new World();
+    const a = w.crm.userCreate(person('Refused', 'Source'));
+    w.google.capacity = 0;
+    await w.sync();
+    assert.equal([...w.fake.links.values()][0]?.pending?.refused !== undefined, true);
+    w.fake.checkpoint.cursors = { crm: null, google: null };
+    const told = spyKnown(w);
+    await w.sync();
+    assert.equal(told.crm?.[a], String(w.crm.records.get(a)!.version));
+  });
+
   it('a full listing is told the versions of the active pairs in their groups, and nothing else', async () => {
     const w = new World();
     const a = w.crm.userCreate(person('Active', 'Pair'));
