@@ -13,6 +13,11 @@ export interface SideChanges {
   complete: boolean;
   /** Members found at the version their link holds (only when `known` was asked). */
   unchanged?: string[];
+  /**
+   * Members a full read left unread for the run's next invocation (a work bound that keeps memory
+   * flat at any group size): present, not compared. The side's cursor stays until none are left.
+   */
+  deferred?: string[];
   memberCount: number | null;
   /**
    * The group's full member id list, for a side that learns membership only by listing it (Creatio
@@ -109,7 +114,10 @@ export interface ContactSide {
   periodicFullRead?(cursor: string | null, now: number): { expectedCalls: number | null } | null;
 }
 
-export type LinkHead = Pick<Link, 'id' | 'crmId' | 'googleId' | 'status' | 'inGroup' | 'versions'>;
+export type LinkHead = Pick<
+  Link,
+  'id' | 'crmId' | 'googleId' | 'status' | 'pending' | 'inGroup' | 'versions'
+>;
 
 export interface Checkpoint {
   cursors: Record<Side, string | null>;
@@ -133,8 +141,12 @@ export interface SyncStateStore {
    */
   saveCheckpoint(checkpoint: Checkpoint): Promise<void>;
   linksFor(side: Side, ids: string[]): Promise<Link[]>;
-  /** Links with an unconfirmed create or a failed write. */
-  attentionLinks(): Promise<Link[]>;
+  /**
+   * Links with an unconfirmed create or a failed write, and at most `refused` of those whose create a
+   * full side refused: those wait for room, and retrying tens of thousands every run would cost
+   * memory and requests for nothing.
+   */
+  attentionLinks(refused: number): Promise<Link[]>;
   allLinks(): Promise<Link[]>;
   /**
    * What a full listing is compared with: every link without its data (no base contact), a few

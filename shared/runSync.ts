@@ -79,6 +79,14 @@ interface SideRead {
   observed: Observed;
 }
 
+/** Most whole links a run loads at once when many changed; past it, only those it plans for. */
+const LINKS_HELD_MAX = 10_000;
+/**
+ * Creates a full side refused, retried per run: one full batch of Google creates a few times over, so
+ * that room made in the account fills within a few runs while a full one costs little.
+ */
+export const REFUSED_RETRIES = 1_000;
+
 export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunReport> {
   const { state, clock } = deps;
   const sides: Record<Side, ContactSide> = { crm: deps.crm, google: deps.google };
@@ -87,24 +95,22 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
   // were committed with each write), and whenever a side lists in full.
   let every: Promise<Link[]> | null = null;
   const everyLink = () => (every ??= state.allLinks());
-  // What a full listing is compared with: every link's ids and versions, not its data.
-  let heads: Promise<LinkHead[]> | null = null;
-  const linkHeads = () => (heads ??= every ?? state.linkHeads());
+  // What a full listing is compared with: each side's in-group ids and the versions their links
+  // hold, not the links' data. Kept as two maps, not as heads, so that a large group's hundred
+  // thousand pairs cost a few megabytes.
+  let heads: Promise<Heads> | null = null;
+  const linkHeads = () => (heads ??= every ? every.then(headsOf) : state.linkHeads().then(headsOf));
   // Once every whole link is loaded, the heads would only double what is held.
   const linkHeadsCache = { get: linkHeads, drop: () => void (heads = null) };
   if (checkpoint.dirty) checkpoint.activeLinks = (await everyLink()).filter(inSync).length;
 
-  // A full listing need not hand over members still at the version their link holds.
-  const known = (side: Side) => async () =>
-    new Map(
-      (await linkHeads()).flatMap((l): [string, string][] => {
-        const id = side === 'crm' ? l.crmId : l.googleId;
-        const version = l.versions[side];
-        return l.status === 'active' && l.inGroup[side] && id !== null && version !== null
-          ? [[id, version]]
-          : [];
-      }),
-    );
+  // A full listing need not hand over members still at the version their link holds. The side may
+  // clear what it is given: it gets a copy.
+  const known = (side: Side) => async () => {
+    const out = new Map<string, string>();
+    for (const [id, version] of (await linkHeads())[side]) if (version !== null) out.set(id, version);
+    return out;
+  };
 
   const read = async (side: Side, full: boolean): Promise<SideRead> => {
     const changes = await sides[side].readChanges(full ? null : checkpoint.cursors[side], {
@@ -123,7 +129,8 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
       departures: [...ch.departures],
       missing: [],
       complete: ch.complete,
-      unchanged: ch.unchanged ?? [],
+      // Left for the next invocation: present, as far as this one is concerned.
+      unchanged: [...(ch.unchanged ?? []), ...(ch.deferred ?? [])],
       memberCount: ch.memberCount,
     };
     if (ch.members === null || ch.complete) return observed;
@@ -167,10 +174,12 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
       prepared = await prepare(deps, sides, reads, checkpoint, options, everyLink, linkHeadsCache);
     }
     heads = null;
-    const ends = {
-      crm: { members: reads.crm.changes.members, cursor: reads.crm.changes.cursor },
-      google: { members: reads.google.changes.members, cursor: reads.google.changes.cursor },
-    };
+    const end = (side: Side) => ({
+      members: reads[side].changes.members,
+      cursor: reads[side].changes.cursor,
+      deferred: (reads[side].changes.deferred?.length ?? 0) > 0,
+    });
+    const ends = { crm: end('crm'), google: end('google') };
     return { ...prepared, ends };
   };
   options.progress?.('reading', null);
@@ -230,6 +239,12 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
     dirty: false,
   };
   for (const side of SIDES) {
+    // A side that left members unread keeps its cursor: the next invocation reads it in full again,
+    // finding what this one settled at the versions its links now hold.
+    if (ends[side].deferred) {
+      next.cursors[side] = checkpoint.cursors[side];
+      continue;
+    }
     const members = ends[side].members;
     if (members !== null) {
       const list = adjustMembers(members, executed.groupChanges[side]);
@@ -240,6 +255,10 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
     next.cursors[side] = sides[side].settleCursor(ends[side].cursor);
   }
   await state.saveCheckpoint(next);
+  // Members left unread: continue at once, unless this invocation settled nothing (say, newcomers
+  // whose match stays ambiguous fill the bound); then the scheduled runs retry, no hot loop.
+  if (SIDES.some((side) => ends[side].deferred) && writes > 0)
+    return { ...report, outcome: 'partial', more: true };
   return report;
 }
 
@@ -250,7 +269,7 @@ async function prepare(
   checkpoint: Checkpoint,
   options: RunOptions,
   everyLink: () => Promise<Link[]>,
-  heads: { get: () => Promise<LinkHead[]>; drop: () => void },
+  heads: { get: () => Promise<Heads>; drop: () => void },
 ): Promise<{ planned: Plan; links: Map<string, Link> }> {
   const { state } = deps;
   const obs = { crm: reads.crm.observed, google: reads.google.observed };
@@ -265,14 +284,27 @@ async function prepare(
   // far fewer round trips. A complete listing of either side that reports its members unchanged
   // needs only the heads (below), so the 24-hour full read of a large group holds no whole link it
   // does not plan for.
-  const allLoaded = touched > Math.max(300, checkpoint.activeLinks / 3);
+  // Never past what one invocation holds, though: a big group's pairs are loaded by id instead, and
+  // a run that left members for its next invocation may hold many creates a full side refused.
+  const allLoaded =
+    touched > Math.max(300, checkpoint.activeLinks / 3) &&
+    checkpoint.activeLinks <= LINKS_HELD_MAX &&
+    !reads.crm.changes.deferred?.length &&
+    !reads.google.changes.deferred?.length;
   if (allLoaded) {
     heads.drop();
     add(await everyLink());
   } else {
     add(await state.linksFor('crm', [...changed(obs.crm), ...markers]));
-    add(await state.linksFor('google', changed(obs.google)));
-    add(await state.attentionLinks());
+    // Our own creates echo back carrying their marker: their links are loaded already.
+    const held = new Set([...links.values()].map((l) => l.googleId));
+    add(
+      await state.linksFor(
+        'google',
+        changed(obs.google).filter((id) => !held.has(id)),
+      ),
+    );
+    add(await state.attentionLinks(REFUSED_RETRIES));
   }
 
   const fetchInto = async (needs: Record<Side, string[]>) => {
@@ -291,10 +323,12 @@ async function prepare(
   for (const side of SIDES) {
     if (!obs[side].complete) continue;
     const seen = new Set(observedIds(obs[side]));
-    for (const l of allLoaded ? links.values() : await heads.get()) {
-      const id = side === 'crm' ? l.crmId : l.googleId;
-      if (id !== null && l.inGroup[side] && !seen.has(id)) absent[side].push(id);
-    }
+    const inGroup = allLoaded
+      ? [...links.values()].flatMap((l) =>
+          l.inGroup[side] && sideId(l, side) !== null ? [sideId(l, side)!] : [],
+        )
+      : (await heads.get())[side].keys();
+    for (const id of inGroup) if (!seen.has(id)) absent[side].push(id);
     if (!allLoaded) add(await state.linksFor(side, absent[side]));
   }
   await fetchInto(absent);
@@ -359,6 +393,24 @@ function heldRemovals(actions: Action[], links: Map<string, Link>): Note[] {
     const base = links.get(a.linkId)?.base;
     return [{ kind: 'held-removal', side: a.side, id: a.id, ...(base ? { brief: briefOf(base) } : {}) }];
   });
+}
+
+/** Each side's in-group ids, with the version the link holds (null: not known). */
+type Heads = Record<Side, Map<string, string | null>>;
+
+function headsOf(links: LinkHead[]): Heads {
+  const out: Heads = { crm: new Map(), google: new Map() };
+  for (const l of links)
+    for (const side of SIDES) {
+      const id = side === 'crm' ? l.crmId : l.googleId;
+      // A pending link's source is not told to a full listing as known while its create is in
+      // doubt: it may have to start over from the record itself. A create the side refused wrote
+      // nothing and waits for room: its source is known. (A dormant pair is in neither group.)
+      const known = l.status === 'active' || l.pending?.refused !== undefined;
+      if (id !== null && l.inGroup[side])
+        out[side].set(id, known ? l.versions[side] : null);
+    }
+  return out;
 }
 
 export function hashIds(ids: string[]): string {

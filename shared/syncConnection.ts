@@ -16,7 +16,7 @@ import type {
   TenantStore,
 } from './ports.js';
 import type { RunReport } from './runSync.js';
-import { runSync } from './runSync.js';
+import { REFUSED_RETRIES, runSync } from './runSync.js';
 import { SyncError, errorKind, isTransient } from './errors.js';
 import type { Side } from './sync/index.js';
 import type { Counts } from './counts.js';
@@ -310,9 +310,10 @@ export function heldBack(report: RunReport): string | null {
       `${waiting} contacts sent to Google without a confirmed answer wait until it is known whether they were created (looked for every run, settled${by})`,
     );
   }
+  // A run retries a bounded number of refused creates: at the bound, more may be waiting.
   if (refused > 0)
     parts.push(
-      `${refused} contacts not copied to Google: the account is full (25,000 contacts); retried every run`,
+      `${refused}${refused >= REFUSED_RETRIES ? ' or more' : ''} contacts not copied to Google: the account is full (25,000 contacts); retried as it has room, up to ${REFUSED_RETRIES.toLocaleString('en')} a run`,
     );
   return parts.length > 0 ? parts.join('; ') : null;
 }

@@ -44,11 +44,18 @@ export class FakeSide implements ContactSide {
   hook: (call: CallName, after: boolean) => void = () => {};
   /** A create this answers with a message is refused as invalid, like a side rejecting the data. */
   refuseCreate: (contact: Contact) => string | null = () => null;
+  /** Most records the side holds; a create past it is refused `full` (a Google account's 25,000). */
+  capacity: number | null = null;
   /**
    * Faults of the next write calls: 'failed' answers every item with a failure and writes nothing;
    * 'lost' writes, then the answer is lost (the call rejects, as a dropped connection would).
    */
   writeFaults: ('failed' | 'lost')[] = [];
+  /**
+   * CRM only: most members a full read reads, like Creatio's `fullReadBound`; members at the version
+   * their link holds are said unchanged, the rest past the bound deferred. Null: every member read.
+   */
+  fullReadBound: number | null = null;
   /** Updates refused for a stale version (etag). */
   staleAnswers = 0;
 
@@ -160,6 +167,19 @@ export class FakeSide implements ContactSide {
     const changed = all.filter((r) => !fresh(r));
     const upTo = withheld.length > 0 ? Math.min(...withheld.map((r) => r.seq)) - 1 : this.seq;
     const base = { cursor: String(upTo), memberCount: members.length };
+    if (this.side === 'crm' && since === null && this.fullReadBound !== null) {
+      const known = options.known ? await options.known() : new Map<string, string>();
+      const toRead = members.filter((r) => known.get(r.id) !== String(r.version));
+      return {
+        ...base,
+        records: toRead.slice(0, this.fullReadBound).map((r) => this.toRecord(r)),
+        unchanged: members.filter((r) => known.get(r.id) === String(r.version)).map((r) => r.id),
+        deferred: toRead.slice(this.fullReadBound).map((r) => r.id),
+        departures: [],
+        complete: true,
+        members: members.map((r) => r.id),
+      };
+    }
     if (this.side === 'crm') {
       return {
         ...base,
@@ -228,6 +248,11 @@ export class FakeSide implements ContactSide {
       if (existing && !existing.deleted) {
         // Our own earlier create with the same preassigned id: report it, never make a second one.
         out.set(item.key, { ok: true, value: { id: existing.id, version: String(existing.version) } });
+        continue;
+      }
+      const live = [...this.records.values()].filter((r) => !r.deleted).length;
+      if (this.capacity !== null && live >= this.capacity) {
+        out.set(item.key, { ok: false, error: { kind: 'full', message: 'account full' } });
         continue;
       }
       const refused = this.refuseCreate(item.contact);

@@ -45,17 +45,20 @@ export class FakeState implements SyncStateStore {
       .map((l) => structuredClone(l));
   }
 
-  async attentionLinks(): Promise<Link[]> {
+  async attentionLinks(refused: number): Promise<Link[]> {
     this.reads += 1;
-    return [...this.links.values()]
-      .filter((l) => l.attention || l.status === 'pending')
-      .map((l) => structuredClone(l));
+    const isRefused = (l: Link) => !l.attention && l.status === 'pending' && l.pending?.refused !== undefined;
+    const all = [...this.links.values()];
+    return [
+      ...all.filter((l) => (l.attention || l.status === 'pending') && !isRefused(l)),
+      ...all.filter(isRefused).slice(0, refused),
+    ].map((l) => structuredClone(l));
   }
 
   async linkHeads(): Promise<LinkHead[]> {
     this.reads += 1;
-    return [...this.links.values()].map(({ id, crmId, googleId, status, inGroup, versions }) =>
-      structuredClone({ id, crmId, googleId, status, inGroup, versions }),
+    return [...this.links.values()].map(({ id, crmId, googleId, status, pending, inGroup, versions }) =>
+      structuredClone({ id, crmId, googleId, status, pending, inGroup, versions }),
     );
   }
 

@@ -10,6 +10,12 @@ export interface CreatioTuning {
   /** Rows asked per page; Creatio answers at most 20,000 (reference §3). */
   pageSize: number;
   /**
+   * Rows asked per page of members with their whole Contact (a full read). A page of 20,000 takes
+   * about 100 MiB to parse and check, half the smallest function's heap; 5,000 cost three more calls
+   * per 20,000 members and keep a full read within it.
+   */
+  wholePageSize: number;
+  /**
    * Most percent-encoded characters of one `or` filter of ids or names (100 GUIDs of `ContactId eq …`). Such
    * filters travel inside $batch sub-requests, whose URLs are not subject to the host's URL limit.
    */
@@ -25,6 +31,12 @@ export interface CreatioTuning {
    * any address leaves no trace in ModifiedOn.
    */
   fullReadEveryMs: number;
+  /**
+   * Most members a full read reads in full: the rest are left for the run's next invocation, which
+   * finds these at the version their links hold. The records and links of one invocation are what
+   * the smallest function's memory holds (about 10 KiB a member all told).
+   */
+  fullReadBound: number;
   /** Most (row, ModifiedOn) pairs the cursor remembers from the overlap window (about 13 bytes each). */
   maxSeen: number;
   /**
@@ -39,11 +51,13 @@ export interface CreatioTuning {
 
 export const DEFAULT_TUNING: CreatioTuning = {
   pageSize: 20_000,
+  wholePageSize: 5_000,
   filterBudget: 6_200,
   plainUrlMax: 2_000,
   overlapMs: 2 * 60_000,
   safetyMarginMs: 10_000,
   fullReadEveryMs: 24 * 3600_000,
+  fullReadBound: 10_000,
   maxSeen: 10_000,
   maxCreated: 25_000,
   maxRestarts: 3,

@@ -36,6 +36,8 @@ export interface ReadTuning {
   /** Most encoded characters of one `or` filter of ids or names. */
   filterBudget: number;
   limits: ScanLimits;
+  /** Rows a page of members with their whole Contact (a full read): smaller, see CreatioTuning. */
+  wholePageSize?: number;
 }
 
 export interface Sink<T> {
@@ -98,20 +100,26 @@ export class Reader {
   /** The member list, page by page, each row with its Contact's columns and lookup names. */
   async memberContacts(sink: Sink<MemberContactRow>): Promise<void> {
     const named = '($select=Name)';
-    await this.scan([
-      {
-        set: 'ContactInFolder',
-        filter: eqGuid('FolderId', this.folderId),
-        select: ['Id', 'ContactId'],
-        orderby: 'Id',
-        row: memberContactRow,
-        what: 'the group members',
-        extra: expand(
-          `Contact($select=${CONTACT_COLUMNS.join(',')};$expand=Account${named},Department${named})`,
-        ),
-        sink: sink as Sink<{ Id: string }>,
-      },
-    ]);
+    const limits = this.tuning.limits;
+    const pageSize = Math.min(limits.pageSize, this.tuning.wholePageSize ?? limits.pageSize);
+    await scanAll(
+      this.http,
+      [
+        {
+          set: 'ContactInFolder',
+          filter: eqGuid('FolderId', this.folderId),
+          select: ['Id', 'ContactId'],
+          orderby: 'Id',
+          row: memberContactRow,
+          what: 'the group members',
+          extra: expand(
+            `Contact($select=${CONTACT_COLUMNS.join(',')};$expand=Account${named},Department${named})`,
+          ),
+          sink: sink as Sink<{ Id: string }>,
+        },
+      ],
+      { ...limits, pageSize },
+    );
   }
 
   /** Membership rows of these contacts, read now (a duplicate added since the listing included). */

@@ -83,7 +83,7 @@ export class CreatioSide implements ContactSide {
     this.reader = new Reader(
       this.client.http,
       this.folderId,
-      { filterBudget: t.filterBudget, limits },
+      { filterBudget: t.filterBudget, limits, wholePageSize: t.wholePageSize },
       this.lookups,
     );
     const names: Names = {
@@ -261,6 +261,7 @@ export class CreatioSide implements ContactSide {
     const members = new Map<string, string[]>();
     let unchanged: string[] = [];
     let toRead: ContactRow[] = [];
+    let deferred: string[] = [];
     let seen = new Seen();
     await this.reader.memberContacts({
       add: (rows) => {
@@ -283,13 +284,15 @@ export class CreatioSide implements ContactSide {
           if (v !== null && !v.rows && v.at === at && v.names === namesDigest(Account, Department)) {
             unchanged.push(contact.Id);
             if (at >= recent) seen.add('c', contact.Id, at);
-          } else toRead.push(contact);
+          } else if (toRead.length < t.fullReadBound) toRead.push(contact);
+          else deferred.push(contact.Id);
         }
       },
       reset: () => {
         members.clear();
         unchanged = [];
         toRead = [];
+        deferred = [];
         seen = new Seen();
       },
     });
@@ -311,6 +314,7 @@ export class CreatioSide implements ContactSide {
     return {
       records,
       unchanged,
+      ...(deferred.length > 0 ? { deferred } : {}),
       departures: [],
       complete: true,
       memberCount: ids.length,

@@ -153,17 +153,22 @@ function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
   return r.data;
 }
 
-/** `watch` lets one equality query find every link that needs the next run's attention. */
-export const linkToDoc = (l: Link): Record<string, unknown> => ({
-  ...l,
-  watch: l.attention || l.status === 'pending',
-});
+/**
+ * `watch` lets one query find every link that needs the next run's attention (`true`), and after
+ * them a bounded number of the creates a full side refused (`'retry'`).
+ */
+export const linkToDoc = (l: Link): Record<string, unknown> => {
+  const attention = l.attention || l.status === 'pending';
+  const refused = !l.attention && l.status === 'pending' && l.pending?.refused !== undefined;
+  return { ...l, watch: refused ? 'retry' : attention };
+};
 export const linkFromDoc = (d: unknown): Link => parse(link, d, 'link');
 const head = link.pick({
   id: true,
   crmId: true,
   googleId: true,
   status: true,
+  pending: true,
   inGroup: true,
   versions: true,
 });

@@ -2,7 +2,7 @@
 // chunks, and the checkpoint inside the connection document. Reads scale with what changed, never
 // with the number of contacts, except when a side lists in full.
 import { FieldPath } from '@google-cloud/firestore';
-import type { DocumentReference, Firestore } from '@google-cloud/firestore';
+import type { DocumentReference, Firestore, QueryDocumentSnapshot } from '@google-cloud/firestore';
 import type { Checkpoint, LinkHead, SyncStateStore } from '../../ports.js';
 import type { Link, Side } from '../../sync/index.js';
 import type { FirestoreMeter } from './meter.js';
@@ -71,10 +71,29 @@ export class FirestoreSyncState implements SyncStateStore {
     return out;
   }
 
-  async attentionLinks(): Promise<Link[]> {
-    const snap = await links(this.conn).where('watch', '==', true).get();
-    this.meter.read(snap.size);
-    return snap.docs.map((d) => this.loaded(d.id, d.data()));
+  async attentionLinks(refused: number): Promise<Link[]> {
+    // One query, whose order (Firestore orders booleans before strings) puts every link that needs
+    // attention before the refused creates, so that a full account's tens of thousands cost only
+    // the pages that hold the few retried, and a run with none costs what it did before them.
+    const out: Link[] = [];
+    let retried = 0;
+    let last: QueryDocumentSnapshot | null = null;
+    for (let page = 0; page < 10_000; page++) {
+      let q = links(this.conn)
+        .where('watch', 'in', refused > 0 ? [true, 'retry'] : [true])
+        .orderBy('watch')
+        .limit(ALL_PAGE);
+      if (last !== null) q = q.startAfter(last);
+      const snap = await q.get();
+      this.meter.read(snap.size);
+      for (const d of snap.docs) {
+        if (d.get('watch') === 'retry' && retried++ >= refused) return out;
+        out.push(this.loaded(d.id, d.data()));
+      }
+      if (snap.size < ALL_PAGE) break;
+      last = snap.docs[snap.docs.length - 1]!;
+    }
+    return out;
   }
 
   async linkHeads(): Promise<LinkHead[]> {
@@ -82,7 +101,7 @@ export class FirestoreSyncState implements SyncStateStore {
     let after: string | null = null;
     for (let page = 0; page < 10_000; page++) {
       let q = links(this.conn)
-        .select('id', 'crmId', 'googleId', 'status', 'inGroup', 'versions')
+        .select('id', 'crmId', 'googleId', 'status', 'pending', 'inGroup', 'versions')
         .orderBy(FieldPath.documentId())
         .limit(ALL_PAGE);
       if (after !== null) q = q.startAfter(after);

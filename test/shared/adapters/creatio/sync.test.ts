@@ -124,4 +124,57 @@ describe('Creatio side through runSync', function () {
     assert.deepEqual(crm.phones, [{ number: '+1 555 0100', type: 'work' }]);
     assert.equal(h.google.records.get(g.id)!.contact.jobTitle, 'CTO');
   });
+
+  it('a group larger than one invocation holds is synced in slices, continued until done, with no duplicate and no lost edit', async () => {
+    const { e } = env;
+    const names = Array.from({ length: 23 }, (_, i) => `M${String(i).padStart(2, '0')}`);
+    const ids = names.map((name) => {
+      const id = e.s.ui.createContact({ GivenName: name, Surname: 'Test', Email: `${name}@example.com` })
+        .Id as string;
+      e.s.ui.addToFolder(e.folderId, id);
+      return id;
+    });
+    const google = new FakeSide('google', e.clock);
+    const state = new FakeState();
+    const run = () =>
+      runSync(
+        { crm: e.side({ tuning: { fullReadBound: 5 } }), google, state, clock: e.clock, newId: randomUUID },
+        { policy: 'newest-wins' },
+      );
+    const creates: number[] = [];
+    let edited = false;
+    for (let i = 0; i < 20; i++) {
+      const report = await run();
+      creates.push(report.counts.create.google);
+      if (!report.more) {
+        assert.equal(report.outcome, 'ok');
+        break;
+      }
+      assert.equal(report.outcome, 'partial');
+      e.clock.advance(60_000);
+      if (!edited) {
+        // A member already copied is edited while the rest wait for their slice: the edit still arrives.
+        e.s.ui.updateContact(ids[0]!, { JobTitle: 'CTO' });
+        edited = true;
+      }
+    }
+    // Five members read in full per invocation: five invocations copy them all, the sixth finds the
+    // edit and nothing else left.
+    assert.ok(
+      creates.every((n) => n <= 5),
+      JSON.stringify(creates),
+    );
+    assert.ok(creates.length >= 5, JSON.stringify(creates));
+    const emails = google.alive().map((r) => r.contact.emails[0]?.address);
+    assert.equal(emails.length, 23, 'no duplicate and none missing');
+    assert.deepEqual([...new Set(emails)].sort(), names.map((n) => `${n.toLowerCase()}@example.com`).sort());
+    assert.equal(google.members().length, 23);
+    const ann = google.alive().find((r) => r.contact.emails[0]?.address === 'm00@example.com')!;
+    assert.equal(ann.contact.jobTitle, 'CTO');
+    // Settled: the next run writes nothing.
+    e.clock.advance(60_000);
+    const quiet = await run();
+    assert.equal(quiet.outcome, 'ok');
+    assert.equal(quiet.counts.create.google + quiet.counts.update.google + quiet.counts.update.crm, 0);
+  });
 });

@@ -2,6 +2,7 @@
 // rules over real documents, the lease under concurrency and crashes, at-least-once delivery, and
 // the fixed cost of a sync that finds nothing to do.
 import assert from 'node:assert/strict';
+import type { Link } from '../../../../shared/sync/index.js';
 import type { Firestore } from '@google-cloud/firestore';
 import { FirestoreConnections, FirestoreMeter } from '../../../../shared/adapters/firestore/index.js';
 import type {
@@ -119,6 +120,45 @@ describe('Firestore state store (emulator)', function () {
         await row.run(w);
       });
     }
+  });
+
+  it('loads every link needing attention, but only as many creates a full side refused as asked', async () => {
+    const userId = `refused-${++users}`;
+    const connection = await connect(store, userId, 1_000);
+    const state = store.syncState(connection);
+    const link = (crmId: string, patch: Partial<Link>): Link => ({
+      id: `link-${crmId}`,
+      crmId,
+      googleId: null,
+      status: 'pending',
+      pending: { side: 'google', since: 1_000 },
+      inGroup: { crm: true, google: false },
+      versions: { crm: 'v1', google: null },
+      extras: { crm: null, google: null },
+      base: null,
+      syncedAt: 1_000,
+      attention: false,
+      leaving: [],
+      ...patch,
+    });
+    const refused = Array.from({ length: 5 }, (_, i) =>
+      link(`r${i}`, { pending: { side: 'google', since: 1_000, refused: 2_000 } }),
+    );
+    const inDoubt = link('doubt', {});
+    const failed = link('failed', {
+      status: 'active',
+      pending: null,
+      googleId: 'people/c1',
+      attention: true,
+    });
+    await state.saveLinks([...refused, inDoubt, failed], []);
+    const got = (await state.attentionLinks(2)).map((l) => l.crmId).sort();
+    assert.equal(got.filter((id) => id!.startsWith('r')).length, 2);
+    assert.deepEqual(
+      got.filter((id) => !id!.startsWith('r')),
+      ['doubt', 'failed'],
+    );
+    assert.equal((await state.attentionLinks(0)).length, 2);
   });
 
   describe('the lease', () => {
