@@ -33,8 +33,10 @@ export interface CreatioTuning {
   fullReadEveryMs: number;
   /**
    * Most members a full read reads in full: the rest are left for the run's next invocation, which
-   * finds these at the version their links hold. The records and links of one invocation are what
-   * the smallest function's memory holds (about 10 KiB a member all told).
+   * finds these at the version their links hold, so that a group of any size is read without
+   * holding every member. As many as one Google account holds: a group that fits an account is read
+   * in one invocation, since each continuation's newcomers would list the account again to be
+   * matched (about 10 KiB a member all told, records and links).
    */
   fullReadBound: number;
   /** Most (row, ModifiedOn) pairs the cursor remembers from the overlap window (about 13 bytes each). */
@@ -57,7 +59,7 @@ export const DEFAULT_TUNING: CreatioTuning = {
   overlapMs: 2 * 60_000,
   safetyMarginMs: 10_000,
   fullReadEveryMs: 24 * 3600_000,
-  fullReadBound: 10_000,
+  fullReadBound: 25_000,
   maxSeen: 10_000,
   maxCreated: 25_000,
   maxRestarts: 3,
