@@ -10,11 +10,12 @@ export interface CreatioTuning {
   /** Rows asked per page; Creatio answers at most 20,000 (reference §3). */
   pageSize: number;
   /**
-   * Rows asked per page of members with their whole Contact (a full read). A page of 20,000 takes
-   * about 100 MiB to parse and check, half the smallest function's heap; 5,000 cost three more calls
-   * per 20,000 members and keep a full read within it.
+   * Rows asked per page of members with their whole Contact on a group's first read, which keeps
+   * nearly every member it reads: a page of 20,000 takes about 100 MiB to parse and check, and with
+   * the records kept does not fit the smallest function. The 24-hour full read keeps only what
+   * changed and asks `pageSize`.
    */
-  wholePageSize: number;
+  firstReadPageSize: number;
   /**
    * Most percent-encoded characters of one `or` filter of ids or names (100 GUIDs of `ContactId eq …`). Such
    * filters travel inside $batch sub-requests, whose URLs are not subject to the host's URL limit.
@@ -39,6 +40,11 @@ export interface CreatioTuning {
    * matched (about 10 KiB a member all told, records and links).
    */
   fullReadBound: number;
+  /**
+   * The bound for a group larger than `fullReadBound`, which takes several invocations whatever
+   * their size: smaller, so that each fits the smallest function with the group's member list.
+   */
+  largeGroupReadBound: number;
   /** Most (row, ModifiedOn) pairs the cursor remembers from the overlap window (about 13 bytes each). */
   maxSeen: number;
   /**
@@ -53,13 +59,14 @@ export interface CreatioTuning {
 
 export const DEFAULT_TUNING: CreatioTuning = {
   pageSize: 20_000,
-  wholePageSize: 5_000,
+  firstReadPageSize: 5_000,
   filterBudget: 6_200,
   plainUrlMax: 2_000,
   overlapMs: 2 * 60_000,
   safetyMarginMs: 10_000,
   fullReadEveryMs: 24 * 3600_000,
   fullReadBound: 25_000,
+  largeGroupReadBound: 10_000,
   maxSeen: 10_000,
   maxCreated: 25_000,
   maxRestarts: 3,

@@ -36,8 +36,6 @@ export interface ReadTuning {
   /** Most encoded characters of one `or` filter of ids or names. */
   filterBudget: number;
   limits: ScanLimits;
-  /** Rows a page of members with their whole Contact (a full read): smaller, see CreatioTuning. */
-  wholePageSize?: number;
 }
 
 export interface Sink<T> {
@@ -97,11 +95,13 @@ export class Reader {
     ]);
   }
 
-  /** The member list, page by page, each row with its Contact's columns and lookup names. */
-  async memberContacts(sink: Sink<MemberContactRow>): Promise<void> {
+  /**
+   * The member list, page by page, each row with its Contact's columns and lookup names; `pageSize`
+   * (at most the scan's) when pages must be smaller, for memory.
+   */
+  async memberContacts(sink: Sink<MemberContactRow>, pageSize?: number): Promise<void> {
     const named = '($select=Name)';
     const limits = this.tuning.limits;
-    const pageSize = Math.min(limits.pageSize, this.tuning.wholePageSize ?? limits.pageSize);
     await scanAll(
       this.http,
       [
@@ -118,7 +118,7 @@ export class Reader {
           sink: sink as Sink<{ Id: string }>,
         },
       ],
-      { ...limits, pageSize },
+      { ...limits, pageSize: Math.min(limits.pageSize, pageSize ?? limits.pageSize) },
     );
   }
 

@@ -83,7 +83,7 @@ export class CreatioSide implements ContactSide {
     this.reader = new Reader(
       this.client.http,
       this.folderId,
-      { filterBudget: t.filterBudget, limits, wholePageSize: t.wholePageSize },
+      { filterBudget: t.filterBudget, limits },
       this.lookups,
     );
     const names: Names = {
@@ -263,40 +263,47 @@ export class CreatioSide implements ContactSide {
     let toRead: ContactRow[] = [];
     let deferred: string[] = [];
     let seen = new Seen();
-    await this.reader.memberContacts({
-      add: (rows) => {
-        // Pairs the next read can meet again: those within the overlap window of this read.
-        const recent = (this.client.http.serverNow ?? now) - t.overlapMs - t.safetyMarginMs - 60_000;
-        for (const r of rows) {
-          if (r.ContactId === null) continue;
-          const list = members.get(r.ContactId);
-          if (list) {
-            list.push(r.Id);
-            continue;
+    // A group's first read (and its continuations, which keep the cursor) keeps nearly every member.
+    const first = prev === null;
+    await this.reader.memberContacts(
+      {
+        add: (rows) => {
+          // Pairs the next read can meet again: those within the overlap window of this read.
+          const recent = (this.client.http.serverNow ?? now) - t.overlapMs - t.safetyMarginMs - 60_000;
+          for (const r of rows) {
+            if (r.ContactId === null) continue;
+            const list = members.get(r.ContactId);
+            if (list) {
+              list.push(r.Id);
+              continue;
+            }
+            members.set(r.ContactId, [r.Id]);
+            if (!r.Contact) continue;
+            const { Account, Department, ...contact } = r.Contact;
+            this.lookups.learn('Account', contact.AccountId, Account);
+            this.lookups.learn('Department', contact.DepartmentId, Department);
+            const at = Date.parse(contact.ModifiedOn);
+            const v = parseVersion(known.get(contact.Id));
+            if (v !== null && !v.rows && v.at === at && v.names === namesDigest(Account, Department)) {
+              unchanged.push(contact.Id);
+              if (at >= recent) seen.add('c', contact.Id, at);
+            } else if (toRead.length < t.fullReadBound) toRead.push(contact);
+            else deferred.push(contact.Id);
           }
-          members.set(r.ContactId, [r.Id]);
-          if (!r.Contact) continue;
-          const { Account, Department, ...contact } = r.Contact;
-          this.lookups.learn('Account', contact.AccountId, Account);
-          this.lookups.learn('Department', contact.DepartmentId, Department);
-          const at = Date.parse(contact.ModifiedOn);
-          const v = parseVersion(known.get(contact.Id));
-          if (v !== null && !v.rows && v.at === at && v.names === namesDigest(Account, Department)) {
-            unchanged.push(contact.Id);
-            if (at >= recent) seen.add('c', contact.Id, at);
-          } else if (toRead.length < t.fullReadBound) toRead.push(contact);
-          else deferred.push(contact.Id);
-        }
+        },
+        reset: () => {
+          members.clear();
+          unchanged = [];
+          toRead = [];
+          deferred = [];
+          seen = new Seen();
+        },
       },
-      reset: () => {
-        members.clear();
-        unchanged = [];
-        toRead = [];
-        deferred = [];
-        seen = new Seen();
-      },
-    });
+      first ? t.firstReadPageSize : undefined,
+    );
     this.members = members;
+    if (members.size > t.fullReadBound && toRead.length > t.largeGroupReadBound)
+      for (const c of toRead.splice(t.largeGroupReadBound)) deferred.push(c.Id);
     const watermark = this.watermark(prev, now);
     known.clear();
     const records: SideRecord[] = [];

@@ -177,4 +177,58 @@ describe('Creatio side through runSync', function () {
     assert.equal(quiet.outcome, 'ok');
     assert.equal(quiet.counts.create.google + quiet.counts.update.google + quiet.counts.update.crm, 0);
   });
+  it('a group larger than the bound is read in slices of the smaller bound; one within it in one invocation', async () => {
+    const { e } = env;
+    for (let i = 0; i < 13; i++) {
+      const id = e.s.ui.createContact({ GivenName: `L${i}`, Surname: 'Test', Email: `l${i}@example.com` })
+        .Id as string;
+      e.s.ui.addToFolder(e.folderId, id);
+    }
+    const first = async (fullReadBound: number) => {
+      const google = new FakeSide('google', e.clock);
+      const tuning = { fullReadBound, largeGroupReadBound: 3 };
+      const report = await runSync(
+        { crm: e.side({ tuning }), google, state: new FakeState(), clock: e.clock, newId: randomUUID },
+        { policy: 'newest-wins' },
+      );
+      return [report.counts.create.google, report.more];
+    };
+    assert.deepEqual(await first(13), [13, false], 'a group within the bound: one invocation');
+    assert.deepEqual(await first(12), [3, true], 'a larger group: slices of the smaller bound');
+  });
+
+  it("a group's first read asks small member pages; the 24-hour full read the largest Creatio serves", async () => {
+    const { e } = env;
+    for (let i = 0; i < 9; i++) {
+      const id = e.s.ui.createContact({ GivenName: `P${i}`, Surname: 'Test', Email: `p${i}@example.com` })
+        .Id as string;
+      e.s.ui.addToFolder(e.folderId, id);
+    }
+    const tops: number[] = [];
+    const logged: typeof fetch = (input, init) => {
+      const url = decodeURIComponent(String(input));
+      const top = /ContactInFolder\?.*\$expand=Contact.*?\$top=(\d+)|ContactInFolder\?.*\$top=(\d+).*\$expand=Contact/.exec(url);
+      if (top) tops.push(Number(top[1] ?? top[2]));
+      return fetch(input, init);
+    };
+    const google = new FakeSide('google', e.clock);
+    const state = new FakeState();
+    const run = () =>
+      runSync(
+        {
+          crm: e.side({ fetch: logged, tuning: { firstReadPageSize: 4, fullReadEveryMs: 3600_000 } }),
+          google,
+          state,
+          clock: e.clock,
+          newId: randomUUID,
+        },
+        { policy: 'newest-wins' },
+      );
+    await run();
+    assert.ok(tops.length >= 3 && tops.every((n) => n === 4), JSON.stringify(tops));
+    tops.length = 0;
+    e.clock.advance(2 * 3600_000);
+    await run();
+    assert.deepEqual(tops, [20_000]);
+  });
 });
