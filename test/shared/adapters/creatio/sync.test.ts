@@ -207,7 +207,10 @@ describe('Creatio side through runSync', function () {
     const tops: number[] = [];
     const logged: typeof fetch = (input, init) => {
       const url = decodeURIComponent(String(input));
-      const top = /ContactInFolder\?.*\$expand=Contact.*?\$top=(\d+)|ContactInFolder\?.*\$top=(\d+).*\$expand=Contact/.exec(url);
+      const top =
+        /ContactInFolder\?.*\$expand=Contact.*?\$top=(\d+)|ContactInFolder\?.*\$top=(\d+).*\$expand=Contact/.exec(
+          url,
+        );
       if (top) tops.push(Number(top[1] ?? top[2]));
       return fetch(input, init);
     };
