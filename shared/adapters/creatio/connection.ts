@@ -40,11 +40,6 @@ export interface CreatioTuning {
    * matched (about 10 KiB a member all told, records and links).
    */
   fullReadBound: number;
-  /**
-   * The bound for a group larger than `fullReadBound`, which takes several invocations whatever
-   * their size: smaller, so that each fits the smallest function with the group's member list.
-   */
-  largeGroupReadBound: number;
   /** Most (row, ModifiedOn) pairs the cursor remembers from the overlap window (about 13 bytes each). */
   maxSeen: number;
   /**
@@ -66,7 +61,6 @@ export const DEFAULT_TUNING: CreatioTuning = {
   safetyMarginMs: 10_000,
   fullReadEveryMs: 24 * 3600_000,
   fullReadBound: 25_000,
-  largeGroupReadBound: 10_000,
   maxSeen: 10_000,
   maxCreated: 25_000,
   maxRestarts: 3,

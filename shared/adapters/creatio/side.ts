@@ -302,8 +302,6 @@ export class CreatioSide implements ContactSide {
       first ? t.firstReadPageSize : undefined,
     );
     this.members = members;
-    if (members.size > t.fullReadBound && toRead.length > t.largeGroupReadBound)
-      for (const c of toRead.splice(t.largeGroupReadBound)) deferred.push(c.Id);
     const watermark = this.watermark(prev, now);
     known.clear();
     const records: SideRecord[] = [];

@@ -177,26 +177,6 @@ describe('Creatio side through runSync', function () {
     assert.equal(quiet.outcome, 'ok');
     assert.equal(quiet.counts.create.google + quiet.counts.update.google + quiet.counts.update.crm, 0);
   });
-  it('a group larger than the bound is read in slices of the smaller bound; one within it in one invocation', async () => {
-    const { e } = env;
-    for (let i = 0; i < 13; i++) {
-      const id = e.s.ui.createContact({ GivenName: `L${i}`, Surname: 'Test', Email: `l${i}@example.com` })
-        .Id as string;
-      e.s.ui.addToFolder(e.folderId, id);
-    }
-    const first = async (fullReadBound: number) => {
-      const google = new FakeSide('google', e.clock);
-      const tuning = { fullReadBound, largeGroupReadBound: 3 };
-      const report = await runSync(
-        { crm: e.side({ tuning }), google, state: new FakeState(), clock: e.clock, newId: randomUUID },
-        { policy: 'newest-wins' },
-      );
-      return [report.counts.create.google, report.more];
-    };
-    assert.deepEqual(await first(13), [13, false], 'a group within the bound: one invocation');
-    assert.deepEqual(await first(12), [3, true], 'a larger group: slices of the smaller bound');
-  });
-
   it("a group's first read asks small member pages; the 24-hour full read the largest Creatio serves", async () => {
     const { e } = env;
     for (let i = 0; i < 9; i++) {
