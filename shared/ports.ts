@@ -150,9 +150,10 @@ export interface SyncStateStore {
   allLinks(): Promise<Link[]>;
   /**
    * What a full listing is compared with: every link without its data (no base contact), a few
-   * dozen bytes each where a whole link holds kilobytes.
+   * dozen bytes each where a whole link holds kilobytes, handed to `take` page by page, so that the
+   * caller keeps only what it needs of a hundred thousand.
    */
-  linkHeads(): Promise<LinkHead[]>;
+  linkHeads(take: (page: LinkHead[]) => void): Promise<void>;
   saveLinks(links: Link[], retire: string[]): Promise<void>;
   loadMembers(side: Side): Promise<string[] | null>;
   saveMembers(side: Side, ids: string[]): Promise<void>;

@@ -99,7 +99,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
   // hold, not the links' data. Kept as two maps, not as heads, so that a large group's hundred
   // thousand pairs cost a few megabytes.
   let heads: Promise<Heads> | null = null;
-  const linkHeads = () => (heads ??= every ? every.then(headsOf) : state.linkHeads().then(headsOf));
+  const linkHeads = () => (heads ??= every ? every.then(headsOf) : readHeads(state));
   // Once every whole link is loaded, the heads would only double what is held.
   const linkHeadsCache = { get: linkHeads, drop: () => void (heads = null) };
   if (checkpoint.dirty) checkpoint.activeLinks = (await everyLink()).filter(inSync).length;
@@ -399,7 +399,17 @@ function heldRemovals(actions: Action[], links: Map<string, Link>): Note[] {
 type Heads = Record<Side, Map<string, string | null>>;
 
 function headsOf(links: LinkHead[]): Heads {
+  return addHeads({ crm: new Map(), google: new Map() }, links);
+}
+
+/** Page by page: a page's heads are let go once their ids and versions are in the maps. */
+async function readHeads(state: SyncStateStore): Promise<Heads> {
   const out: Heads = { crm: new Map(), google: new Map() };
+  await state.linkHeads((page) => addHeads(out, page));
+  return out;
+}
+
+function addHeads(out: Heads, links: LinkHead[]): Heads {
   for (const l of links)
     for (const side of SIDES) {
       const id = side === 'crm' ? l.crmId : l.googleId;

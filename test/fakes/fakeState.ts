@@ -55,10 +55,12 @@ export class FakeState implements SyncStateStore {
     ].map((l) => structuredClone(l));
   }
 
-  async linkHeads(): Promise<LinkHead[]> {
+  async linkHeads(take: (page: LinkHead[]) => void): Promise<void> {
     this.reads += 1;
-    return [...this.links.values()].map(({ id, crmId, googleId, status, pending, inGroup, versions }) =>
-      structuredClone({ id, crmId, googleId, status, pending, inGroup, versions }),
+    take(
+      [...this.links.values()].map(({ id, crmId, googleId, status, pending, inGroup, versions }) =>
+        structuredClone({ id, crmId, googleId, status, pending, inGroup, versions }),
+      ),
     );
   }
 

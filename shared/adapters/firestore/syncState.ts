@@ -96,8 +96,7 @@ export class FirestoreSyncState implements SyncStateStore {
     return out;
   }
 
-  async linkHeads(): Promise<LinkHead[]> {
-    const out: LinkHead[] = [];
+  async linkHeads(take: (page: LinkHead[]) => void): Promise<void> {
     let after: string | null = null;
     for (let page = 0; page < 10_000; page++) {
       let q = links(this.conn)
@@ -107,11 +106,10 @@ export class FirestoreSyncState implements SyncStateStore {
       if (after !== null) q = q.startAfter(after);
       const snap = await q.get();
       this.meter.read(snap.size);
-      for (const d of snap.docs) out.push(headFromDoc(d.data()));
+      take(snap.docs.map((d) => headFromDoc(d.data())));
       if (snap.size < ALL_PAGE) break;
       after = snap.docs[snap.docs.length - 1]!.id;
     }
-    return out;
   }
 
   async allLinks(): Promise<Link[]> {
