@@ -417,8 +417,7 @@ function addHeads(out: Heads, links: LinkHead[]): Heads {
       // doubt: it may have to start over from the record itself. A create the side refused wrote
       // nothing and waits for room: its source is known. (A dormant pair is in neither group.)
       const known = l.status === 'active' || l.pending?.refused !== undefined;
-      if (id !== null && l.inGroup[side])
-        out[side].set(id, known ? l.versions[side] : null);
+      if (id !== null && l.inGroup[side]) out[side].set(id, known ? l.versions[side] : null);
     }
   return out;
 }
