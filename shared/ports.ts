@@ -112,6 +112,12 @@ export interface ContactSide {
    * may wait: null when none is due. `expectedCalls`: what the last one cost, null when unknown.
    */
   periodicFullRead?(cursor: string | null, now: number): { expectedCalls: number | null } | null;
+  /**
+   * The run has planned: what the side kept of this run's reads for its lookups and fetches may go
+   * (a later fetch, say of a pair a write found stale, reads afresh), so that the writes of a large
+   * run do not hold every record read as well.
+   */
+  releaseReads?(): void;
 }
 
 export type LinkHead = Pick<

@@ -184,6 +184,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
   };
   options.progress?.('reading', null);
   const { planned, links, ends } = await readAndPlan();
+  for (const side of SIDES) sides[side].releaseReads?.();
 
   const counts = countPlan(planned);
   // New pairs, with or without a write: a first run that only pairs by email still links.

@@ -164,6 +164,10 @@ export class CreatioSide implements ContactSide {
     return { records, missing: [...missing, ...ids.filter((id) => !isGuid(id))] };
   }
 
+  releaseReads(): void {
+    this.read.clear();
+  }
+
   /** Forgets what this run read of these contacts: a write or a membership change made it stale. */
   private forget(ids: Iterable<string>): void {
     for (const id of ids) this.read.delete(id.toLowerCase());

@@ -209,6 +209,10 @@ export class GooglePeopleSide implements ContactSide {
     return [...found.values()];
   }
 
+  releaseReads(): void {
+    this.index = null;
+  }
+
   create(items: CreateItem[]): Promise<ItemResults<Written>> {
     return this.serial((ctx) => createContacts(ctx, items));
   }

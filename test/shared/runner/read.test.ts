@@ -54,6 +54,20 @@ describe('runner: reading and committing (table)', () => {
     assert.deepEqual(w.crm.calls.slice(-1), ['readChanges']);
   });
 
+  it('once planned, each side lets go of what it kept of its reads, before the first write', async () => {
+    const w = new World();
+    w.crm.userCreate(person('Let', 'Go'));
+    const log: string[] = [];
+    for (const side of ['crm', 'google'] as const) {
+      const fake = w[side] as typeof w.crm & { releaseReads?: () => void };
+      fake.releaseReads = () => void log.push(`${side}:release`);
+      const create = fake.create.bind(fake);
+      fake.create = (items) => (log.push(`${side}:create`), create(items));
+    }
+    await w.sync();
+    assert.deepEqual(log, ['crm:release', 'google:release', 'google:create']);
+  });
+
   it('a side that reports no member list has none stored', async () => {
     const w = new World();
     w.crm.userCreate(person('No', 'List'));

@@ -61,6 +61,11 @@ describe('Creatio side: reading', function () {
     await side.fetch([out.Id as string]);
     await side.lookup({ ids: [out.Id as string], markers: [], emails: [] });
     assert.equal(e.s.stats().apiCalls, 1 + 3);
+    // Once the run has planned, what it read is let go: a fetch (a stale pair's) reads afresh.
+    side.releaseReads();
+    e.s.ui.updateContact(a, { JobTitle: 'CEO' });
+    assert.equal((await side.fetch([a])).records[0]!.contact.jobTitle, 'CEO');
+    assert.ok(e.s.stats().apiCalls > 1 + 3);
   });
 
   it('after 1,000 contacts and 3 edits an incremental read reads only those three, at a fixed cost', async () => {
