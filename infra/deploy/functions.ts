@@ -35,10 +35,11 @@ export const SYNC_MEMORY = '512Mi';
 
 /**
  * What the process needs outside V8's old space (code, buffers, young generation, the gRPC and HTTP
- * clients): about 70 MiB at rest and up to 100 MiB in a large sync (npm run bench: a first sync of
- * 25,000 contacts a side peaked at 290 MiB resident with an old space of 200 MiB, 244 MiB with 150).
+ * clients): about 70 MiB at rest and up to 115 MiB in a large sync (npm run bench, a first sync of
+ * 25,000 contacts a side: 290 MiB resident with an old space of 200 MiB, 260 with 150, 245 with 140
+ * and a young generation of 1 MiB semi-spaces).
  */
-const OUTSIDE_HEAP_MIB = 106;
+const OUTSIDE_HEAP_MIB = 116;
 /**
  * Node's flags for a memory tier: an old space that leaves room for the rest of the process, so V8
  * collects before the instance is killed, and a small young generation, which keeps peaks low.
@@ -48,7 +49,7 @@ export function nodeOptions(memory: string): string {
   const mib = Number(/^(\d+)Mi$/.exec(memory)?.[1]);
   if (!Number.isInteger(mib) || mib <= OUTSIDE_HEAP_MIB)
     throw new Error(`memory ${memory}: expected e.g. 256Mi`);
-  return `--max-old-space-size=${mib - OUTSIDE_HEAP_MIB} --max-semi-space-size=2`;
+  return `--max-old-space-size=${mib - OUTSIDE_HEAP_MIB} --max-semi-space-size=1`;
 }
 
 // shared/compose.ts builds the whole service in every function and validates the whole configuration

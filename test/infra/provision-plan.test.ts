@@ -108,12 +108,12 @@ describe('provisioning plan', () => {
       ])
         assert.ok(args.includes(expected), `${f.name}: ${expected}`);
       assert.equal(flag(args, '--entry-point'), f.name);
-      // V8 must collect before the instance's memory runs out: the old space leaves 106 MiB for the rest.
+      // V8 must collect before the instance's memory runs out: the old space leaves 116 MiB for the rest.
       assert.equal(
         envOf(args).NODE_OPTIONS,
         f.name === 'syncUser'
-          ? '--max-old-space-size=406 --max-semi-space-size=2'
-          : '--max-old-space-size=150 --max-semi-space-size=2',
+          ? '--max-old-space-size=396 --max-semi-space-size=1'
+          : '--max-old-space-size=140 --max-semi-space-size=1',
       );
       assert.equal(flag(args, '--project'), 'acme-sync-prod');
       assert.match(
