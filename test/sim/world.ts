@@ -53,6 +53,9 @@ class Queue implements JobQueue {
 export const nameOf = (who: number) => `P${who}`;
 export const emailOf = (who: number) => `p${who}@example.com`;
 
+/** Port methods that are the side's own bookkeeping, synchronous, with no request behind them. */
+const LOCAL = new Set<PropertyKey>(['settleCursor', 'releaseReads', 'constructor']);
+
 export class SimWorld {
   readonly clock: ManualClock;
   readonly connections = new FakeConnections();
@@ -171,7 +174,8 @@ export class SimWorld {
     return new Proxy(target, {
       get: (obj, prop, receiver) => {
         const v = Reflect.get(obj, prop, receiver) as unknown;
-        if (typeof v !== 'function' || prop === 'settleCursor' || prop === 'constructor') return v;
+        // Local bookkeeping, not an external call: no crash point, and called without awaiting.
+        if (typeof v !== 'function' || LOCAL.has(prop)) return v;
         return async (...args: unknown[]) => {
           this.maybeCrash(false);
           const result = await (v as (...a: unknown[]) => Promise<unknown>).apply(obj, args);
