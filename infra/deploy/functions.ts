@@ -26,10 +26,9 @@ export const SYNC_TIME_BUDGET_SECONDS = 480;
 export const LEASE_TTL_SECONDS = 600;
 export const MEMORY = '256Mi';
 /**
- * A sync holds both sides of a first sync in memory while it pairs them (25,000 contacts a side:
- * 243-281 MiB measured by npm run bench), and the CRM side's 24-hour full read every member's record.
- * Both sit at the edge of the smallest tier or past it, so syncUser gets the next for headroom. (The
- * full Google resync compares with the links' heads: 227 MiB at 41,667 pairs.)
+ * Every run of up to 41,667 pairs, a first sync of 25,000 contacts a side and the 24-hour full read
+ * included, fits the smallest tier (at most 250 MiB measured by npm run bench); the first sync of a
+ * 100,000-member CRM group does not (out of heap at its flags), so syncUser gets the next.
  */
 export const SYNC_MEMORY = '512Mi';
 

@@ -103,7 +103,7 @@ describe('provisioning plan', () => {
         '--runtime=nodejs24',
         '--region=europe-west1',
         '--source=.',
-        // Big first syncs and full resyncs measure about 250-260 MiB: syncUser gets headroom.
+        // The first sync of a 100,000-member group does not fit 256 MiB: syncUser gets the next tier.
         f.name === 'syncUser' ? '--memory=512Mi' : '--memory=256Mi',
       ])
         assert.ok(args.includes(expected), `${f.name}: ${expected}`);
