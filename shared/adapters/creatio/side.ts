@@ -267,7 +267,8 @@ export class CreatioSide implements ContactSide {
     let toRead: ContactRow[] = [];
     let deferred: string[] = [];
     let seen = new Seen();
-    // A group's first read (and its continuations, which keep the cursor) keeps nearly every member.
+    // A read with no cursor to go by (a group's first, its continuations, which keep that cursor, or
+    // a full listing the runner asked for) may keep nearly every member: smaller pages.
     const first = prev === null;
     await this.reader.memberContacts(
       {
