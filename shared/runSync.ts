@@ -325,9 +325,10 @@ async function prepare(
     if (!obs[side].complete) continue;
     const seen = new Set(observedIds(obs[side]));
     const inGroup = allLoaded
-      ? [...links.values()].flatMap((l) =>
-          l.inGroup[side] && sideId(l, side) !== null ? [sideId(l, side)!] : [],
-        )
+      ? [...links.values()].flatMap((l) => {
+          const id = sideId(l, side);
+          return l.inGroup[side] && id !== null ? [id] : [];
+        })
       : (await heads.get())[side].keys();
     for (const id of inGroup) if (!seen.has(id)) absent[side].push(id);
     if (!allLoaded) add(await state.linksFor(side, absent[side]));
@@ -413,7 +414,7 @@ async function readHeads(state: SyncStateStore): Promise<Heads> {
 function addHeads(out: Heads, links: LinkHead[]): Heads {
   for (const l of links)
     for (const side of SIDES) {
-      const id = side === 'crm' ? l.crmId : l.googleId;
+      const id = sideId(l, side);
       // A pending link's source is not told to a full listing as known while its create is in
       // doubt: it may have to start over from the record itself. A create the side refused wrote
       // nothing and waits for room: its source is known. (A dormant pair is in neither group.)

@@ -37,7 +37,7 @@ export function viewOf(o: Observed): SideView {
   };
 }
 
-export const sideId = (link: Link, side: Side): string | null =>
+export const sideId = (link: Pick<Link, 'crmId' | 'googleId'>, side: Side): string | null =>
   side === 'crm' ? link.crmId : link.googleId;
 
 export class LinkIndex {

@@ -2,7 +2,7 @@
 // chunks, and the checkpoint inside the connection document. Reads scale with what changed, never
 // with the number of contacts, except when a side lists in full.
 import { FieldPath } from '@google-cloud/firestore';
-import type { DocumentReference, Firestore, QueryDocumentSnapshot } from '@google-cloud/firestore';
+import type { DocumentReference, Firestore, Query, QueryDocumentSnapshot } from '@google-cloud/firestore';
 import type { Checkpoint, LinkHead, SyncStateStore } from '../../ports.js';
 import type { Link, Side } from '../../sync/index.js';
 import type { FirestoreMeter } from './meter.js';
@@ -77,56 +77,51 @@ export class FirestoreSyncState implements SyncStateStore {
     // the pages that hold the few retried, and a run with none costs what it did before them.
     const out: Link[] = [];
     let retried = 0;
-    let last: QueryDocumentSnapshot | null = null;
-    for (let page = 0; page < 10_000; page++) {
-      let q = links(this.conn)
-        .where('watch', 'in', refused > 0 ? [true, 'retry'] : [true])
-        .orderBy('watch')
-        .limit(ALL_PAGE);
-      if (last !== null) q = q.startAfter(last);
-      const snap = await q.get();
-      this.meter.read(snap.size);
-      for (const d of snap.docs) {
-        if (d.get('watch') === 'retry' && retried++ >= refused) return out;
+    const query = links(this.conn)
+      .where('watch', 'in', refused > 0 ? [true, 'retry'] : [true])
+      .orderBy('watch');
+    await this.inPages(query, (docs) => {
+      for (const d of docs) {
+        if (d.get('watch') === 'retry' && retried++ >= refused) return false;
         out.push(this.loaded(d.id, d.data()));
       }
-      if (snap.size < ALL_PAGE) break;
-      last = snap.docs[snap.docs.length - 1]!;
-    }
+      return true;
+    });
     return out;
   }
 
   async linkHeads(take: (page: LinkHead[]) => void): Promise<void> {
-    let after: string | null = null;
-    for (let page = 0; page < 10_000; page++) {
-      let q = links(this.conn)
-        .select('id', 'crmId', 'googleId', 'status', 'pending', 'inGroup', 'versions')
-        .orderBy(FieldPath.documentId())
-        .limit(ALL_PAGE);
-      if (after !== null) q = q.startAfter(after);
-      const snap = await q.get();
-      this.meter.read(snap.size);
-      take(snap.docs.map((d) => headFromDoc(d.data())));
-      if (snap.size < ALL_PAGE) break;
-      after = snap.docs[snap.docs.length - 1]!.id;
-    }
+    const query = links(this.conn)
+      .select('id', 'crmId', 'googleId', 'status', 'pending', 'inGroup', 'versions')
+      .orderBy(FieldPath.documentId());
+    await this.inPages(query, (docs) => {
+      take(docs.map((d) => headFromDoc(d.data())));
+      return true;
+    });
   }
 
   async allLinks(): Promise<Link[]> {
-    // In pages, so that each page's snapshot (far bulkier than the links it holds) is let go before
-    // the next: one snapshot of 40,000 documents does not fit the smallest function.
     const out: Link[] = [];
-    let after: string | null = null;
-    for (let page = 0; page < 10_000; page++) {
-      let q = links(this.conn).orderBy(FieldPath.documentId()).limit(ALL_PAGE);
-      if (after !== null) q = q.startAfter(after);
-      const snap = await q.get();
-      this.meter.read(snap.size);
-      for (const d of snap.docs) out.push(this.loaded(d.id, d.data()));
-      if (snap.size < ALL_PAGE) break;
-      after = snap.docs[snap.docs.length - 1]!.id;
-    }
+    await this.inPages(links(this.conn).orderBy(FieldPath.documentId()), (docs) => {
+      for (const d of docs) out.push(this.loaded(d.id, d.data()));
+      return true;
+    });
     return out;
+  }
+
+  /**
+   * Runs a query page by page, so that each page's snapshot (far bulkier than the links it holds) is
+   * let go before the next: one snapshot of 40,000 documents does not fit the smallest function.
+   * `visit` answers false to read no further.
+   */
+  private async inPages(query: Query, visit: (docs: QueryDocumentSnapshot[]) => boolean): Promise<void> {
+    let last: QueryDocumentSnapshot | null = null;
+    for (let page = 0; page < 10_000; page++) {
+      const snap = await (last === null ? query : query.startAfter(last)).limit(ALL_PAGE).get();
+      this.meter.read(snap.size);
+      if (!visit(snap.docs) || snap.size < ALL_PAGE) return;
+      last = snap.docs[snap.docs.length - 1]!;
+    }
   }
 
   async saveLinks(save: Link[], retire: string[]): Promise<void> {
