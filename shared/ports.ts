@@ -90,6 +90,11 @@ export interface ContactSide {
       known?: () => Promise<Map<string, string>>;
       /** The periodic full read (periodicFullRead) waits: read only what changed, even when it is due. */
       deferFullRead?: boolean;
+      /**
+       * The run continues the other side's bounded read at once: a side read moments ago may report
+       * nothing (complete: false, the cursor as it was), if its lookups can still go by that read.
+       */
+      rest?: boolean;
     },
   ): Promise<SideChanges>;
   /** Current state of known records, in or out of the group; ids that no longer exist come back missing. */
@@ -136,6 +141,8 @@ export interface Checkpoint {
    * the member lists and the pair count may lag the links, so the next run derives them from the links.
    */
   dirty: boolean;
+  /** Sides whose read the last run left members of unread and the next run continues at once. */
+  continuing?: Side[];
 }
 
 /** Per-connection sync state: links, cursors and the committed member lists. */

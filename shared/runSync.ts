@@ -112,11 +112,16 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
     return out;
   };
 
+  // The last run left members of a side unread and this one continues it at once: the other side,
+  // read moments ago, may rest. Not after a run that died mid-way, whose reads were not all settled.
+  const continuing = checkpoint.dirty ? [] : (checkpoint.continuing ?? []);
+  const rests = (side: Side) => continuing.length > 0 && !continuing.includes(side);
   const read = async (side: Side, full: boolean): Promise<SideRead> => {
     const changes = await sides[side].readChanges(full ? null : checkpoint.cursors[side], {
       full,
       known: known(side),
       ...(options.deferFullRead?.includes(side) ? { deferFullRead: true } : {}),
+      ...(!full && rests(side) ? { rest: true } : {}),
     });
     return { changes, observed: await observe(side, changes) };
   };
@@ -239,6 +244,11 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
     activeLinks: Math.max(0, checkpoint.activeLinks + executed.activeDelta),
     dirty: false,
   };
+  // Members left unread: continue at once, unless this invocation settled nothing (say, newcomers
+  // whose match stays ambiguous fill the bound); then the scheduled runs retry, no hot loop.
+  const unread = SIDES.filter((side) => ends[side].deferred);
+  const more = unread.length > 0 && writes > 0;
+  if (more) next.continuing = unread;
   for (const side of SIDES) {
     // A side that left members unread keeps its cursor: the next invocation reads it in full again,
     // finding what this one settled at the versions its links now hold.
@@ -256,11 +266,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
     next.cursors[side] = sides[side].settleCursor(ends[side].cursor);
   }
   await state.saveCheckpoint(next);
-  // Members left unread: continue at once, unless this invocation settled nothing (say, newcomers
-  // whose match stays ambiguous fill the bound); then the scheduled runs retry, no hot loop.
-  if (SIDES.some((side) => ends[side].deferred) && writes > 0)
-    return { ...report, outcome: 'partial', more: true };
-  return report;
+  return more ? { ...report, outcome: 'partial', more: true } : report;
 }
 
 async function prepare(

@@ -103,14 +103,20 @@ export interface LookupKeys {
   /** Markers to look for (CRM ids of CRM newcomers, stamped on Google contacts we created). */
   markers: string[];
   emails: string[];
+  /**
+   * Of `emails`, those of our own creates in doubt: they may be on the side though no read has shown
+   * them yet, so a side that rules emails out by what it has seen must still look for these.
+   */
+  inDoubt: string[];
 }
 
 /** What to look up on each side to pair the other side's unlinked newcomers. */
 export function lookupKeys(links: Link[], crm: Observed, google: Observed): Record<Side, LookupKeys> {
   const index = new LinkIndex(links);
-  const keys: Record<Side, { ids: Set<string>; markers: Set<string>; emails: Set<string> }> = {
-    crm: { ids: new Set(), markers: new Set(), emails: new Set() },
-    google: { ids: new Set(), markers: new Set(), emails: new Set() },
+  type Keys = { ids: Set<string>; markers: Set<string>; emails: Set<string>; inDoubt: Set<string> };
+  const keys: Record<Side, Keys> = {
+    crm: { ids: new Set(), markers: new Set(), emails: new Set(), inDoubt: new Set() },
+    google: { ids: new Set(), markers: new Set(), emails: new Set(), inDoubt: new Set() },
   };
   for (const l of links) {
     // An unconfirmed Google create is found again by the marker it carries; Google cannot search
@@ -118,7 +124,10 @@ export function lookupKeys(links: Link[], crm: Observed, google: Observed): Reco
     // A refused create wrote nothing: nothing to find.
     if (l.status === 'pending' && l.pending?.side === 'google' && l.crmId !== null && !l.pending.refused) {
       keys.google.markers.add(l.crmId);
-      emailsOf(l.base ?? emptyContact()).forEach((e) => keys.google.emails.add(e));
+      for (const e of emailsOf(l.base ?? emptyContact())) {
+        keys.google.emails.add(e);
+        keys.google.inDoubt.add(e);
+      }
     }
   }
   // The source of a create in doubt may have to be paired afresh, so it is looked up like a newcomer.
@@ -139,10 +148,11 @@ export function lookupKeys(links: Link[], crm: Observed, google: Observed): Reco
     if (r.marker) keys.crm.ids.add(r.marker);
     emailsOf(r.contact).forEach((e) => keys.crm.emails.add(e));
   }
-  const out = (k: (typeof keys)['crm']): LookupKeys => ({
+  const out = (k: Keys): LookupKeys => ({
     ids: [...k.ids],
     markers: [...k.markers],
     emails: [...k.emails],
+    inDoubt: [...k.inDoubt],
   });
   return { crm: out(keys.crm), google: out(keys.google) };
 }

@@ -41,6 +41,13 @@ export interface Invocation {
   error: string | null;
 }
 
+/** Requests per method since `before`, for the verbose log. */
+function since(before: Record<string, number>, now: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [m, n] of Object.entries(now)) if (n !== (before[m] ?? 0)) out[m] = n - (before[m] ?? 0);
+  return out;
+}
+
 export class BenchWorld {
   /** Moves only the Google stand-in's clock (to expire sync tokens). */
   googleSkewMs = 0;
@@ -224,6 +231,7 @@ export class BenchWorld {
     };
     this.intervalSkewMs += 15 * 60_000;
     for (let i = 0; i < 20; i++) {
+      const before = { ...this.google.stats().byMethod };
       const r = await this.invoke('syncUser', request);
       total.invocations++;
       total.wallSeconds += r.wallSeconds;
@@ -236,7 +244,7 @@ export class BenchWorld {
       if (summary) total.summaries.push(summary);
       if (process.env.BENCH_VERBOSE)
         process.stderr.write(
-          `  invocation ${i + 1} of ${userId}: ${JSON.stringify({ ...r, outcome: summary?.outcome, counts: summary?.counts, error: summary?.error })}\n`,
+          `  invocation ${i + 1} of ${userId}: ${JSON.stringify({ ...r, outcome: summary?.outcome, counts: summary?.counts, error: summary?.error, google: since(before, this.google.stats().byMethod) })}\n`,
         );
       if (summary?.outcome !== 'partial') break;
       const next = await this.nextContinuation();

@@ -54,6 +54,7 @@ export const checkpointSchema = z.object({
   membersHash: perSide(z.string().nullable()),
   activeLinks: z.number(),
   dirty: z.boolean(),
+  continuing: z.array(z.enum(['crm', 'google'])).optional(),
 });
 
 export const emptyCheckpoint = (): Checkpoint => ({

@@ -242,6 +242,8 @@ export class FirestoreConnections implements ConnectionStore, ConnectionControls
             ...c.checkpoint,
             cursors: { ...c.checkpoint.cursors, crm: null },
             membersHash: { ...c.checkpoint.membersHash, crm: null },
+            // The old group's continuation is over: the new group's first read reads both sides.
+            continuing: [],
           }
         : c.checkpoint;
       const resumed = c.status === 'paused' && settings.enabled;

@@ -1,6 +1,7 @@
 // The Google side's cursor: the group (so later runs need not look it up), the sync token, and the
 // fingerprints of our own recent writes, so that their echo in the next incremental read is dropped
-// before it reaches the engine. Fingerprints are 48-bit hashes of (resourceName, etag): a person
+// before it reaches the engine; and the prints of the account's emails (prints.ts), with the time the
+// token was taken, so that lookups need not list the account. Fingerprints are 48-bit hashes of (resourceName, etag): a person
 // that still carries the etag our write returned has not changed since, whatever it contains.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -10,6 +11,10 @@ export interface Cursor {
   token: string | null;
   /** Generations of fingerprints, oldest first, each one run's writes packed into one string. */
   echoes: string[];
+  /** The account's email prints as of the token, packed (AccountPrints); null: not known. */
+  prints: string | null;
+  /** When the read that gave the token began (ms, the side's clock); null: not known. */
+  at: number | null;
 }
 
 /** 8 base64url characters per fingerprint. */
@@ -24,6 +29,8 @@ const schema = z.object({
   group: z.string().min(1),
   token: z.string().min(1).nullable(),
   echoes: z.array(z.string()).optional(),
+  prints: z.string().optional(),
+  at: z.number().optional(),
 });
 
 /** An unreadable cursor is treated as none: a full listing is always safe, only dearer. */
@@ -32,15 +39,22 @@ export function decodeCursor(s: string | null): Cursor | null {
   try {
     const parsed = schema.safeParse(JSON.parse(s));
     if (!parsed.success) return null;
-    const { group, token, echoes } = parsed.data;
-    return { group, token, echoes: echoes ?? [] };
+    const { group, token, echoes, prints, at } = parsed.data;
+    return { group, token, echoes: echoes ?? [], prints: prints ?? null, at: at ?? null };
   } catch {
     return null;
   }
 }
 
 export function encodeCursor(c: Cursor): string {
-  return JSON.stringify({ v: 1, group: c.group, token: c.token, echoes: c.echoes.filter((g) => g !== '') });
+  return JSON.stringify({
+    v: 1,
+    group: c.group,
+    token: c.token,
+    echoes: c.echoes.filter((g) => g !== ''),
+    ...(c.prints !== null ? { prints: c.prints } : {}),
+    ...(c.at !== null ? { at: c.at } : {}),
+  });
 }
 
 export function fingerprint(resourceName: string, etag: string): string {

@@ -6,6 +6,7 @@ import type { Departure, SideRecord } from '../../sync/index.js';
 import { emailKey, emailsOf } from '../../sync/index.js';
 import { failureOf, type PeopleClient } from './client.js';
 import { encodeExtra } from './extras.js';
+import { AccountPrints } from './prints.js';
 import { inGroup, PERSON_FIELDS, personToContact } from './mapping.js';
 import {
   batchGetSchema,
@@ -160,6 +161,8 @@ export interface FullListing {
   /** Members at the etag the caller already knows: present, not mapped. */
   unchanged: string[];
   index: LookupIndex;
+  /** Every email of the account, members' at their known etag included. */
+  prints: AccountPrints;
   syncToken: string | null;
 }
 
@@ -173,9 +176,11 @@ export async function fullListing(
   const unchanged: string[] = [];
   // A listing that becomes the run's changes hands its members over; one made for lookups keeps them.
   const index = new LookupIndex(!requestSyncToken);
+  const prints = new AccountPrints();
   const syncToken = await listConnections(client, { syncToken: null, requestSyncToken }, (entries) => {
     for (const e of entries) {
       if (e.kind !== 'person') continue;
+      prints.addPerson(e.person);
       // A paired member at the etag its link holds has nothing new; it only has to be present.
       const etag = known?.get(e.person.resourceName);
       if (etag !== undefined && etag === e.person.etag && inGroup(e.person, group)) {
@@ -187,7 +192,7 @@ export async function fullListing(
       if (r.inGroup) records.push(r);
     }
   });
-  return { records, unchanged, index, syncToken };
+  return { records, unchanged, index, prints, syncToken };
 }
 
 export interface Increment {
@@ -196,12 +201,16 @@ export interface Increment {
   syncToken: string | null;
 }
 
-/** Changes since the token, minus the pure echoes of our own writes (`isEcho` consumes them). */
+/**
+ * Changes since the token, minus the pure echoes of our own writes (`isEcho` consumes them). Every
+ * person the feed shows, echo or not, adds its emails to `prints`.
+ */
 export async function incrementalListing(
   client: PeopleClient,
   group: string,
   syncToken: string,
   isEcho: (id: string, etag: string) => boolean,
+  prints: AccountPrints | null,
 ): Promise<Increment> {
   const byId = new Map<string, SideRecord>();
   const deleted = new Map<string, Departure>();
@@ -214,6 +223,7 @@ export async function incrementalListing(
         continue;
       }
       deleted.delete(e.person.resourceName);
+      prints?.addPerson(e.person);
       if (isEcho(e.person.resourceName, e.person.etag)) {
         byId.delete(e.person.resourceName);
         continue;

@@ -10,11 +10,13 @@ import type {
   Written,
 } from '../../ports.js';
 import type { LookupKeys, SideRecord } from '../../sync/index.js';
+import { emailKey } from '../../sync/index.js';
 import { DEFAULT_RETRY, PeopleClient, type RetryPolicy } from './client.js';
 import { decodeCursor, EchoSet, encodeCursor, withWrites } from './cursor.js';
 import { findGroup, findOrCreateGroup, memberCount } from './group.js';
 import { SyncError } from '../../errors.js';
 import { PERSON_FIELDS } from './mapping.js';
+import { AccountPrints } from './prints.js';
 import {
   batchGet,
   fullListing,
@@ -62,6 +64,13 @@ export interface GooglePeopleSideOptions {
   readOnly?: boolean;
 }
 
+/**
+ * How long after a read this side may rest (report nothing without asking) while a run continues the
+ * other side's bounded read: no longer than the schedule's interval, so that what its lookups go by is
+ * no staler than a scheduled run's would be.
+ */
+export const REST_MAX_MS = 15 * 60_000;
+
 /** Stands for a group that does not exist yet (read-only side): no contact is a member of it. */
 const ABSENT_GROUP = 'contactGroups/-absent-';
 
@@ -76,12 +85,15 @@ export class GooglePeopleSide implements ContactSide {
   private group: string | null = null;
   /** This run's full listing, for lookups by marker and email without further requests. */
   private index: LookupIndex | null = null;
+  /** The account's email prints as this run read them (null: not known), for lookups by email. */
+  private prints: AccountPrints | null = null;
   private warmedUp = false;
   /** This run's writes, remembered in the settled cursor so that their echo is dropped. */
-  private written: { id: string; etag: string }[] = [];
+  private written: { id: string; etag: string; emails: string[] }[] = [];
   /** Learnt by this run's first refused create; the next run asks again. */
   private account: WriteContext['account'];
   private readonly maxContacts: number;
+  private readonly clock: Clock;
   /** Google asks for one account's writes to be sent one after another. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -91,11 +103,12 @@ export class GooglePeopleSide implements ContactSide {
     this.maxContacts = options.maxContacts ?? MAX_CONTACTS;
     this.account = { limit: this.maxContacts, full: false };
     this.readOnly = options.readOnly ?? false;
+    this.clock = options.clock ?? { now: () => Date.now() };
     this.client = new PeopleClient({
       auth: options.auth,
       peopleApiUrl: options.peopleApiUrl,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-      clock: options.clock ?? { now: () => Date.now() },
+      clock: this.clock,
       random: options.random ?? Math.random,
       retry: { ...DEFAULT_RETRY, ...options.retry },
       timeoutMs: options.timeoutMs ?? 60_000,
@@ -119,18 +132,36 @@ export class GooglePeopleSide implements ContactSide {
 
   async readChanges(
     cursor: string | null,
-    options: { full: boolean; known?: () => Promise<Map<string, string>> },
+    options: { full: boolean; known?: () => Promise<Map<string, string>>; rest?: boolean },
   ): Promise<SideChanges> {
     // Reads come before any write of a run: what was written belongs to the previous run.
     this.written = [];
     this.account = { limit: this.maxContacts, full: false };
+    const startedAt = this.clock.now();
     const c = decodeCursor(cursor);
     if (c) this.group = c.group;
+    this.prints = c?.prints != null ? AccountPrints.unpack(c.prints) : null;
     if (c?.token && !options.full) {
+      // Read moments ago, with the prints lookups go by: the continued run leaves this side unread, so
+      // it neither reads back the echo of the writes just made nor lists the account for lookups.
+      const age = c.at === null ? null : startedAt - c.at;
+      if (options.rest && this.prints && age !== null && age >= 0 && age <= REST_MAX_MS)
+        return {
+          records: [],
+          departures: [],
+          complete: false,
+          memberCount: null,
+          members: null,
+          cursor: encodeCursor(c),
+        };
       const echoes = new EchoSet(c.echoes);
       try {
-        const inc = await incrementalListing(this.client, c.group, c.token, (id, etag) =>
-          echoes.take(id, etag),
+        const inc = await incrementalListing(
+          this.client,
+          c.group,
+          c.token,
+          (id, etag) => echoes.take(id, etag),
+          this.prints,
         );
         // The guard must see the group emptied on every run. It can only shrink when someone left it
         // (or was deleted) since the token: only then is the count asked for, so a quiet run stays at
@@ -142,13 +173,20 @@ export class GooglePeopleSide implements ContactSide {
           complete: false,
           memberCount: left ? await memberCount(this.client, c.group) : null,
           members: null,
-          cursor: encodeCursor({ group: c.group, token: inc.syncToken, echoes: echoes.remaining() }),
+          cursor: encodeCursor({
+            group: c.group,
+            token: inc.syncToken,
+            echoes: echoes.remaining(),
+            prints: this.prints?.pack() ?? null,
+            at: startedAt,
+          }),
         };
       } catch (e) {
         // Expired or unknown token: the partial pages are dropped, a full listing takes over.
         if (!(e instanceof TokenRejected)) throw e;
       }
     }
+    this.prints = null;
     const group = await this.ensureGroup();
     if (group === ABSENT_GROUP)
       return {
@@ -158,11 +196,12 @@ export class GooglePeopleSide implements ContactSide {
         complete: true,
         memberCount: 0,
         members: null,
-        cursor: encodeCursor({ group, token: '', echoes: [] }),
+        cursor: encodeCursor({ group, token: '', echoes: [], prints: null, at: null }),
       };
     const known = options.known ? await options.known() : null;
     const full = await fullListing(this.client, group, true, known);
     this.index = full.index;
+    this.prints = full.prints;
     return {
       records: full.records,
       unchanged: full.unchanged,
@@ -170,7 +209,13 @@ export class GooglePeopleSide implements ContactSide {
       complete: true,
       memberCount: full.records.length + full.unchanged.length,
       members: null,
-      cursor: encodeCursor({ group, token: full.syncToken, echoes: [] }),
+      cursor: encodeCursor({
+        group,
+        token: full.syncToken,
+        echoes: [],
+        prints: full.prints.pack(),
+        at: startedAt,
+      }),
     };
   }
 
@@ -183,7 +228,14 @@ export class GooglePeopleSide implements ContactSide {
 
   async lookup(keys: LookupKeys): Promise<SideRecord[]> {
     const group = await this.ensureGroup();
-    if (!this.index && keys.emails.length > this.searchLimit)
+    // Emails no contact of the account carried at the read, nor since, need no request at all.
+    // Our own creates in doubt may be there unseen: their emails are looked for whatever the prints say.
+    const inDoubt = new Set(keys.inDoubt.map(emailKey));
+    const emails =
+      this.index || !this.prints
+        ? keys.emails
+        : keys.emails.filter((e) => inDoubt.has(emailKey(e)) || this.prints!.mayHold(e));
+    if (!this.index && emails.length > this.searchLimit)
       this.index = (await fullListing(this.client, group, false)).index;
     const found = new Map<string, SideRecord>();
     if (this.index) {
@@ -200,11 +252,11 @@ export class GooglePeopleSide implements ContactSide {
     }
     // Markers cannot be searched; without a listing only emails (and ids) can be looked up.
     for (const r of (await this.fetch(keys.ids)).records) found.set(r.id, r);
-    if (keys.emails.length > 0 && !this.warmedUp) {
+    if (emails.length > 0 && !this.warmedUp) {
       await warmUpSearch(this.client);
       this.warmedUp = true;
     }
-    for (const email of keys.emails)
+    for (const email of emails)
       for (const p of await searchEmail(this.client, email)) found.set(p.resourceName, toRecord(p, group));
     return [...found.values()];
   }
@@ -232,7 +284,10 @@ export class GooglePeopleSide implements ContactSide {
   settleCursor(cursor: string): string {
     const c = decodeCursor(cursor);
     if (!c || this.written.length === 0) return cursor;
-    return encodeCursor({ ...c, echoes: withWrites(c.echoes, this.written) });
+    // What we wrote is in the account now: a later run that rests must find it by its emails.
+    const prints = c.prints === null ? null : AccountPrints.unpack(c.prints);
+    prints?.addEmails(this.written.flatMap((w) => w.emails));
+    return encodeCursor({ ...c, echoes: withWrites(c.echoes, this.written), prints: prints?.pack() ?? null });
   }
 
   private serial<T>(write: (ctx: WriteContext) => Promise<T>): Promise<T> {
@@ -242,7 +297,7 @@ export class GooglePeopleSide implements ContactSide {
       return write({
         client: this.client,
         group,
-        wrote: (id, etag) => this.written.push({ id, etag }),
+        wrote: (id, etag, emails) => this.written.push({ id, etag, emails }),
         account: this.account,
       });
     };

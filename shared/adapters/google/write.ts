@@ -5,7 +5,7 @@ import { SyncError } from '../../errors.js';
 import type { CreateItem, ItemErrorKind, ItemResult, ItemResults, UpdateItem, Written } from '../../ports.js';
 import { failureOf, type PeopleClient } from './client.js';
 import { decodeExtra, encodeExtra, mergeExtra, type Extra } from './extras.js';
-import { fieldEquals } from '../../sync/index.js';
+import { emailsOf, fieldEquals } from '../../sync/index.js';
 import {
   contactToPerson,
   extraOf,
@@ -34,8 +34,11 @@ const MAX_ROUNDS = 3;
 export interface WriteContext {
   client: PeopleClient;
   group: string;
-  /** Called with every (resourceName, etag) our writes produced, for echo suppression. */
-  wrote: (id: string, etag: string) => void;
+  /**
+   * Called with every (resourceName, etag) our writes produced, for echo suppression, and the emails
+   * the contact now carries, for the account's prints.
+   */
+  wrote: (id: string, etag: string, emails: string[]) => void;
   /**
    * `limit`: contacts one account holds. `full`: this run found the account full, so further creates
    * are refused without asking Google.
@@ -74,6 +77,7 @@ interface CreateWork {
   key: string;
   body: Record<string, unknown>;
   extra: string | null;
+  emails: string[];
 }
 
 export async function createContacts(ctx: WriteContext, items: CreateItem[]): Promise<ItemResults<Written>> {
@@ -83,7 +87,7 @@ export async function createContacts(ctx: WriteContext, items: CreateItem[]): Pr
   const groups = [ctx.group, MY_CONTACTS];
   const work = items.map((i): CreateWork => {
     const body = newPerson(i.contact, groups, i.marker);
-    return { key: i.key, body, extra: encodeExtra(extraOf(body)) };
+    return { key: i.key, body, extra: encodeExtra(extraOf(body)), emails: emailsOf(i.contact) };
   });
   for (let i = 0; i < work.length; i += BATCH_WRITE) {
     const batch = work.slice(i, i + BATCH_WRITE);
@@ -144,7 +148,7 @@ async function createBatch(
       out.set(w.key, fail('failed', `google create item status ${r?.status?.code ?? '?'}`));
       return;
     }
-    ctx.wrote(person.data.resourceName, person.data.etag);
+    ctx.wrote(person.data.resourceName, person.data.etag, w.emails);
     out.set(w.key, {
       ok: true,
       value: { id: person.data.resourceName, version: person.data.etag, extra: w.extra },
@@ -160,6 +164,7 @@ interface UpdateWork {
   fields: WritableField[];
   body: Record<string, unknown>;
   extra: string | null;
+  emails: string[];
 }
 
 export async function updateContacts(ctx: WriteContext, items: UpdateItem[]): Promise<ItemResults<Written>> {
@@ -207,7 +212,7 @@ export async function updateContacts(ctx: WriteContext, items: UpdateItem[]): Pr
     }
     const body = contactToPerson(i.contact, fields, base);
     const extra = encodeExtra(mergeExtra(base, extraOf(body), fields));
-    work.push({ id: i.id, etag, fields, body: { etag, ...body }, extra });
+    work.push({ id: i.id, etag, fields, body: { etag, ...body }, extra, emails: emailsOf(i.contact) });
   }
   // One mask per call: a mask names fields replaced wholesale, so items may share a call only when
   // they change the same Person fields.
@@ -267,7 +272,7 @@ async function updateBatch(
         out.set(w.id, fail('failed', `google update item status ${r?.status?.code ?? '?'}`));
         continue;
       }
-      ctx.wrote(w.id, person.data.etag);
+      ctx.wrote(w.id, person.data.etag, w.emails);
       out.set(w.id, { ok: true, value: { id: w.id, version: person.data.etag, extra: w.extra } });
     }
     return;

@@ -130,7 +130,7 @@ describe('what the runner fetches before planning (table)', () => {
 });
 
 describe('what the runner looks up to pair newcomers (table)', () => {
-  const none: LookupKeys = { ids: [], markers: [], emails: [] };
+  const none: LookupKeys = { ids: [], markers: [], emails: [], inDoubt: [] };
   const rows: {
     name: string;
     links: Link[];
@@ -143,19 +143,19 @@ describe('what the runner looks up to pair newcomers (table)', () => {
       name: 'a CRM newcomer: its id as a marker and its emails, on Google',
       links: [],
       crm: seen({ records: [rec('c9')] }),
-      keys: { crm: none, google: { ids: [], markers: ['c9'], emails: ['c9@x.io'] } },
+      keys: { crm: none, google: { ids: [], markers: ['c9'], emails: ['c9@x.io'], inDoubt: [] } },
     },
     {
       name: 'a Google newcomer with a marker: the marked CRM id and its emails, in the CRM',
       links: [],
       google: seen({ records: [rec('g9', true, { marker: 'c7' })] }),
-      keys: { crm: { ids: ['c7'], markers: [], emails: ['g9@x.io'] }, google: none },
+      keys: { crm: { ids: ['c7'], markers: [], emails: ['g9@x.io'], inDoubt: [] }, google: none },
     },
     {
       name: 'a Google newcomer without a marker: only its emails',
       links: [],
       google: seen({ records: [rec('g9')] }),
-      keys: { crm: { ids: [], markers: [], emails: ['g9@x.io'] }, google: none },
+      keys: { crm: { ids: [], markers: [], emails: ['g9@x.io'], inDoubt: [] }, google: none },
     },
     {
       name: 'records outside their groups are no newcomers',
@@ -172,7 +172,7 @@ describe('what the runner looks up to pair newcomers (table)', () => {
       keys: { crm: none, google: none },
     },
     {
-      name: 'a Google create in doubt: its marker and its emails, and its CRM source is looked up like a newcomer',
+      name: 'a Google create in doubt: its marker and its emails (in doubt: no read showed them), and its CRM source is looked up like a newcomer',
       links: [
         link({
           status: 'pending',
@@ -182,12 +182,15 @@ describe('what the runner looks up to pair newcomers (table)', () => {
         }),
       ],
       crm: seen({ records: [rec('c1')] }),
-      keys: { crm: none, google: { ids: [], markers: ['c1'], emails: ['base@x.io', 'c1@x.io'] } },
+      keys: {
+        crm: none,
+        google: { ids: [], markers: ['c1'], emails: ['base@x.io', 'c1@x.io'], inDoubt: ['base@x.io'] },
+      },
     },
     {
       name: 'a Google create in doubt without a base: its marker only',
       links: [link({ status: 'pending', googleId: null, pending: { side: 'google', since: 0 } })],
-      keys: { crm: none, google: { ids: [], markers: ['c1'], emails: [] } },
+      keys: { crm: none, google: { ids: [], markers: ['c1'], emails: [], inDoubt: [] } },
     },
     {
       name: 'a refused Google create: nothing to find, and its source is no newcomer',
@@ -200,7 +203,7 @@ describe('what the runner looks up to pair newcomers (table)', () => {
       links: [link({ status: 'pending', pending: { side: 'crm', since: 0 } })],
       google: seen({ records: [rec('g1')] }),
       crm: seen({ records: [rec('c1')] }),
-      keys: { crm: { ids: [], markers: [], emails: ['g1@x.io'] }, google: none },
+      keys: { crm: { ids: [], markers: [], emails: ['g1@x.io'], inDoubt: [] }, google: none },
     },
     {
       name: 'the target record of a create in doubt is no newcomer',
@@ -213,6 +216,7 @@ describe('what the runner looks up to pair newcomers (table)', () => {
     ids: [...k.ids].sort(),
     markers: [...k.markers].sort(),
     emails: [...k.emails].sort(),
+    inDoubt: [...k.inDoubt].sort(),
   });
   for (const row of rows)
     it(row.name, () => {

@@ -49,7 +49,7 @@ describe('Creatio side: reading', function () {
     const side = e.side();
     await side.readChanges(null, { full: true });
     e.s.resetStats();
-    const found = await side.lookup({ ids: [a], markers: [], emails: ['ann@example.com'] });
+    const found = await side.lookup({ ids: [a], markers: [], emails: ['ann@example.com'], inDoubt: [] });
     assert.deepEqual(
       found.map((r) => r.id),
       [a],
@@ -59,7 +59,7 @@ describe('Creatio side: reading', function () {
     assert.equal(e.s.stats().apiCalls, 1);
     // A contact the run has not read is read, once.
     await side.fetch([out.Id as string]);
-    await side.lookup({ ids: [out.Id as string], markers: [], emails: [] });
+    await side.lookup({ ids: [out.Id as string], markers: [], emails: [], inDoubt: [] });
     assert.equal(e.s.stats().apiCalls, 1 + 3);
     // Once the run has planned, what it read is let go: a fetch (a stale pair's) reads afresh.
     side.releaseReads();
@@ -206,7 +206,12 @@ describe('Creatio side: reading', function () {
     const c = e.s.ui.createContact({ GivenName: 'Cat', Surname: 'Cole' }).Id as string;
     const found = await e
       .side()
-      .lookup({ ids: [c, 'garbage'], markers: [], emails: ['ann@example.com', 'BOB@example.com'] });
+      .lookup({
+        ids: [c, 'garbage'],
+        markers: [],
+        emails: ['ann@example.com', 'BOB@example.com'],
+        inDoubt: [],
+      });
     assert.deepEqual(found.map((r) => r.id).sort(), [a, b, c].sort());
     assert.equal(found.find((r) => r.id === a)!.inGroup, true);
     assert.equal(found.find((r) => r.id === b)!.inGroup, false);
