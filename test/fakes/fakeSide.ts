@@ -58,6 +58,8 @@ export class FakeSide implements ContactSide {
   fullReadBound: number | null = null;
   /** Updates refused for a stale version (etag). */
   staleAnswers = 0;
+  /** Reads answered by resting (`rest`): nothing reported, the cursor as it was. */
+  rested = 0;
 
   constructor(
     readonly side: Side,
@@ -155,9 +157,14 @@ export class FakeSide implements ContactSide {
 
   async readChanges(
     cursor: string | null,
-    options: { full: boolean; known?: () => Promise<Map<string, string>> },
+    options: { full: boolean; known?: () => Promise<Map<string, string>>; rest?: boolean },
   ): Promise<SideChanges> {
     this.enter('readChanges');
+    // Like Google read moments ago: its lookups still answer from the side itself.
+    if (options.rest && !options.full && cursor !== null) {
+      this.rested++;
+      return { records: [], departures: [], complete: false, memberCount: null, members: null, cursor };
+    }
     const since = cursor === null || options.full ? null : Number(cursor);
     const members = this.members();
     const fresh = (r: FakeRecord) =>

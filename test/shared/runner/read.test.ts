@@ -136,6 +136,37 @@ describe('runner: reading and committing (table)', () => {
     assert.equal(w.crm.members().length, 5, 'a member left unread is never taken for a departure');
   });
 
+  it('the runs that continue a bounded read let the other side, read moments ago, rest', async () => {
+    const w = new World();
+    w.crm.fullReadBound = 2;
+    for (const n of ['A', 'B', 'C', 'D', 'E']) w.crm.userCreate(person(n, 'Rest'));
+    await w.sync();
+    assert.deepEqual(w.fake.checkpoint.continuing, ['crm']);
+    await w.sync();
+    const last = await w.sync();
+    assert.equal(last.more, false);
+    assert.deepEqual([w.google.rested, w.crm.rested], [2, 0], 'the two continuations; the CRM is read');
+    assert.equal(w.fake.checkpoint.continuing, undefined, 'the chain is over');
+    await w.sync();
+    assert.equal(w.google.rested, 2, 'a scheduled run reads both sides');
+    assert.equal(w.google.members().length, 5);
+  });
+
+  it('a continuation after a run that died mid-way reads both sides', async () => {
+    const w = new World();
+    w.crm.fullReadBound = 2;
+    for (const n of ['A', 'B', 'C', 'D', 'E']) w.crm.userCreate(person(n, 'Died'));
+    await w.sync();
+    w.google.hook = (call, after) => {
+      if (call === 'create' && after) throw new Error('the process died');
+    };
+    await assert.rejects(w.sync());
+    assert.equal(w.google.rested, 1, 'the continuation rested, then died');
+    w.google.hook = () => {};
+    await w.sync();
+    assert.equal(w.google.rested, 1, 'after the crash, read');
+  });
+
   it('members a bounded full read left unread are not asked after: they are present, not compared', async () => {
     const w = new World();
     for (const n of ['A', 'B', 'C', 'D']) w.crm.userCreate(person(n, 'Unasked'));
