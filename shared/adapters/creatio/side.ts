@@ -289,11 +289,12 @@ export class CreatioSide implements ContactSide {
             this.lookups.learn('Department', contact.DepartmentId, Department);
             const at = Date.parse(contact.ModifiedOn);
             const v = parseVersion(known.get(contact.Id));
+            // The member's id as the member map holds it: one string, not a copy per list.
             if (v !== null && !v.rows && v.at === at && v.names === namesDigest(Account, Department)) {
-              unchanged.push(contact.Id);
-              if (at >= recent) seen.add('c', contact.Id, at);
+              unchanged.push(r.ContactId);
+              if (at >= recent) seen.add('c', r.ContactId, at);
             } else if (toRead.length < t.fullReadBound) toRead.push(contact);
-            else deferred.push(contact.Id);
+            else deferred.push(r.ContactId);
           }
         },
         reset: () => {

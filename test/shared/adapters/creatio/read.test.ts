@@ -204,14 +204,12 @@ describe('Creatio side: reading', function () {
     const b = e.s.ui.createContact({ GivenName: 'Bob', Surname: 'Baker' }).Id as string;
     e.s.ui.addCommunication(b, { type: 'Email', number: 'bob@example.com' });
     const c = e.s.ui.createContact({ GivenName: 'Cat', Surname: 'Cole' }).Id as string;
-    const found = await e
-      .side()
-      .lookup({
-        ids: [c, 'garbage'],
-        markers: [],
-        emails: ['ann@example.com', 'BOB@example.com'],
-        inDoubt: [],
-      });
+    const found = await e.side().lookup({
+      ids: [c, 'garbage'],
+      markers: [],
+      emails: ['ann@example.com', 'BOB@example.com'],
+      inDoubt: [],
+    });
     assert.deepEqual(found.map((r) => r.id).sort(), [a, b, c].sort());
     assert.equal(found.find((r) => r.id === a)!.inGroup, true);
     assert.equal(found.find((r) => r.id === b)!.inGroup, false);
