@@ -80,14 +80,14 @@ export interface ContactSide {
   readonly limits: { create: number; update: number; membership: number };
   /**
    * Changes since `cursor`; a null cursor or `full` lists the whole group. When it lists in full, a
-   * side may ask `known` for the versions the links hold and report members still at that version
-   * in `unchanged` instead of as records.
+   * side may ask `known` for the versions the links hold ('' where none is known) and report members
+   * still at that version in `unchanged` instead of as records.
    */
   readChanges(
     cursor: string | null,
     options: {
       full: boolean;
-      known?: () => Promise<Map<string, string>>;
+      known?: () => Promise<ReadonlyMap<string, string>>;
       /** The periodic full read (periodicFullRead) waits: read only what changed, even when it is due. */
       deferFullRead?: boolean;
       /**

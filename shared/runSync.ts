@@ -97,20 +97,15 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunR
   const everyLink = () => (every ??= state.allLinks());
   // What a full listing is compared with: each side's in-group ids and the versions their links
   // hold, not the links' data. Kept as two maps, not as heads, so that a large group's hundred
-  // thousand pairs cost a few megabytes.
+  // thousand pairs cost a few megabytes; a full listing is handed the map itself, not a copy.
   let heads: Promise<Heads> | null = null;
   const linkHeads = () => (heads ??= every ? every.then(headsOf) : readHeads(state));
   // Once every whole link is loaded, the heads would only double what is held.
   const linkHeadsCache = { get: linkHeads, drop: () => void (heads = null) };
   if (checkpoint.dirty) checkpoint.activeLinks = (await everyLink()).filter(inSync).length;
 
-  // A full listing need not hand over members still at the version their link holds. The side may
-  // clear what it is given: it gets a copy.
-  const known = (side: Side) => async () => {
-    const out = new Map<string, string>();
-    for (const [id, version] of (await linkHeads())[side]) if (version !== null) out.set(id, version);
-    return out;
-  };
+  // A full listing need not hand over members still at the version their link holds.
+  const known = (side: Side) => async () => (await linkHeads())[side];
 
   // The last run left members of a side unread and this one continues it at once: the other side,
   // read moments ago, may rest. Not after a run that died mid-way, whose reads were not all settled.
@@ -403,8 +398,8 @@ function heldRemovals(actions: Action[], links: Map<string, Link>): Note[] {
   });
 }
 
-/** Each side's in-group ids, with the version the link holds (null: not known). */
-type Heads = Record<Side, Map<string, string | null>>;
+/** Each side's in-group ids, with the version the link holds ('': not known, equal to no version). */
+type Heads = Record<Side, Map<string, string>>;
 
 function headsOf(links: LinkHead[]): Heads {
   return addHeads({ crm: new Map(), google: new Map() }, links);
@@ -425,7 +420,7 @@ function addHeads(out: Heads, links: LinkHead[]): Heads {
       // doubt: it may have to start over from the record itself. A create the side refused wrote
       // nothing and waits for room: its source is known. (A dormant pair is in neither group.)
       const known = l.status === 'active' || l.pending?.refused !== undefined;
-      if (id !== null && l.inGroup[side]) out[side].set(id, known ? l.versions[side] : null);
+      if (id !== null && l.inGroup[side]) out[side].set(id, known ? (l.versions[side] ?? '') : '');
     }
   return out;
 }

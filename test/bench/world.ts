@@ -232,6 +232,7 @@ export class BenchWorld {
     this.intervalSkewMs += 15 * 60_000;
     for (let i = 0; i < 20; i++) {
       const before = { ...this.google.stats().byMethod };
+      const crmBefore = { ...this.creatio.stats().odata.get };
       const r = await this.invoke('syncUser', request);
       total.invocations++;
       total.wallSeconds += r.wallSeconds;
@@ -244,7 +245,7 @@ export class BenchWorld {
       if (summary) total.summaries.push(summary);
       if (process.env.BENCH_VERBOSE)
         process.stderr.write(
-          `  invocation ${i + 1} of ${userId}: ${JSON.stringify({ ...r, outcome: summary?.outcome, counts: summary?.counts, error: summary?.error, google: since(before, this.google.stats().byMethod) })}\n`,
+          `  invocation ${i + 1} of ${userId}: ${JSON.stringify({ ...r, outcome: summary?.outcome, counts: summary?.counts, error: summary?.error, google: since(before, this.google.stats().byMethod), crmReads: since(crmBefore, this.creatio.stats().odata.get) })}\n`,
         );
       if (summary?.outcome !== 'partial') break;
       const next = await this.nextContinuation();

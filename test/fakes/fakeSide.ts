@@ -157,7 +157,7 @@ export class FakeSide implements ContactSide {
 
   async readChanges(
     cursor: string | null,
-    options: { full: boolean; known?: () => Promise<Map<string, string>>; rest?: boolean },
+    options: { full: boolean; known?: () => Promise<ReadonlyMap<string, string>>; rest?: boolean },
   ): Promise<SideChanges> {
     this.enter('readChanges');
     // Like Google read moments ago: its lookups still answer from the side itself.

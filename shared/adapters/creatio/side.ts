@@ -175,7 +175,7 @@ export class CreatioSide implements ContactSide {
 
   async readChanges(
     cursor: string | null,
-    options: { full: boolean; known?: () => Promise<Map<string, string>>; deferFullRead?: boolean },
+    options: { full: boolean; known?: () => Promise<ReadonlyMap<string, string>>; deferFullRead?: boolean },
   ): Promise<SideChanges> {
     const t = this.client.tuning;
     const prev = options.full ? null : decodeCursor(cursor);
@@ -256,12 +256,12 @@ export class CreatioSide implements ContactSide {
   private async fullRead(
     now: number,
     prev: CrmCursor | null,
-    knownVersions?: () => Promise<Map<string, string>>,
+    knownVersions?: () => Promise<ReadonlyMap<string, string>>,
   ): Promise<SideChanges> {
     const t = this.client.tuning;
     // What this read costs is kept, so that a tenant's daily budget can tell whether the next fits.
     const billedBefore = this.client.http.stats.billed;
-    const known = knownVersions ? await knownVersions() : new Map<string, string>();
+    const known: ReadonlyMap<string, string> = knownVersions ? await knownVersions() : new Map();
     const members = new Map<string, string[]>();
     let unchanged: string[] = [];
     let toRead: ContactRow[] = [];
@@ -309,7 +309,6 @@ export class CreatioSide implements ContactSide {
     );
     this.members = members;
     const watermark = this.watermark(prev, now);
-    known.clear();
     const records: SideRecord[] = [];
     // Taken off the list slice by slice: a slice's rows are let go once its records are built.
     while (toRead.length > 0) {

@@ -1,8 +1,9 @@
-// The Google side's cursor: the group (so later runs need not look it up), the sync token, and the
+// The Google side's cursor: the group (so later runs need not look it up), the sync token, the
 // fingerprints of our own recent writes, so that their echo in the next incremental read is dropped
-// before it reaches the engine; and the prints of the account's emails (prints.ts), with the time the
-// token was taken, so that lookups need not list the account. Fingerprints are 48-bit hashes of (resourceName, etag): a person
-// that still carries the etag our write returned has not changed since, whatever it contains.
+// before it reaches the engine, and the prints of the account's emails (prints.ts) with the time the
+// token was taken, so that lookups need not list the account. Fingerprints are 48-bit hashes of
+// (resourceName, etag): a person that still carries the etag our write returned has not changed
+// since, whatever it contains.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 

@@ -170,7 +170,7 @@ export async function fullListing(
   client: PeopleClient,
   group: string,
   requestSyncToken: boolean,
-  known: Map<string, string> | null = null,
+  known: ReadonlyMap<string, string> | null = null,
 ): Promise<FullListing> {
   const records: SideRecord[] = [];
   const unchanged: string[] = [];

@@ -132,7 +132,7 @@ export class GooglePeopleSide implements ContactSide {
 
   async readChanges(
     cursor: string | null,
-    options: { full: boolean; known?: () => Promise<Map<string, string>>; rest?: boolean },
+    options: { full: boolean; known?: () => Promise<ReadonlyMap<string, string>>; rest?: boolean },
   ): Promise<SideChanges> {
     // Reads come before any write of a run: what was written belongs to the previous run.
     this.written = [];

@@ -28,14 +28,15 @@ const logState = (w: World): string[] => {
   return log;
 };
 
-/** The versions each side's full listing was told the links hold. */
+/** The versions each side's full listing was told the links hold ('' tells none). */
 const spyKnown = (w: World) => {
   const told: Record<'crm' | 'google', Record<string, string> | null> = { crm: null, google: null };
   for (const side of ['crm', 'google'] as const) {
     const fake = w[side];
     const real = fake.readChanges.bind(fake);
     fake.readChanges = async (cursor, options) => {
-      if (options.known) told[side] = Object.fromEntries(await options.known());
+      if (options.known)
+        told[side] = Object.fromEntries([...(await options.known())].filter(([, v]) => v !== ''));
       return real(cursor, options);
     };
   }
