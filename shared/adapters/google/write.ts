@@ -48,7 +48,8 @@ export interface WriteContext {
 
 /**
  * Contacts one Google account holds (reported, not documented: reference §5). The error Google
- * answers past it is not public either, so a refused create is judged by the account's count.
+ * answers past it is not public either, so a refused create is judged by the account's count, and a
+ * lone contact refused for a failed precondition tells a full account whose limit is lower.
  */
 export const MAX_CONTACTS = 25_000;
 
@@ -104,6 +105,10 @@ async function createBatch(
   depth: number,
 ): Promise<void> {
   if (work.length === 0) return;
+  if (ctx.account.full) {
+    work.forEach((w) => out.set(w.key, fail('full', 'the google account is full')));
+    return;
+  }
   let res;
   try {
     // Never repeated on an unknown outcome (the client's 'create' kind): the pending link and the
@@ -121,11 +126,19 @@ async function createBatch(
     if (depth === 0) {
       const room = Math.max(0, ctx.account.limit - (await countContacts(ctx.client)));
       if (room < work.length) {
-        ctx.account.full = true;
         for (const w of work.slice(room)) out.set(w.key, fail('full', 'the google account is full'));
         await createBatch(ctx, work.slice(0, room), out, depth + 1);
+        ctx.account.full = true;
         return;
       }
+    }
+    // A lone contact refused for a failed precondition, not as invalid, is the account being full
+    // whatever its count said (the limit is reported, not documented, and may be lower for this
+    // account): the rest of the run's creates are refused without asking, as above.
+    if (work.length === 1 && failureOf(e)?.grpcStatus === 'FAILED_PRECONDITION') {
+      ctx.account.full = true;
+      out.set(work[0]!.key, fail('full', 'the google account is full'));
+      return;
     }
     if (work.length === 1 || depth >= MAX_SPLIT_DEPTH) {
       for (const w of work) out.set(w.key, fail('validation', 'google refused the contact'));

@@ -215,6 +215,24 @@ describe('GooglePeopleSide through runSync', function () {
     assert.equal(w.googleContacts().length, 10);
   });
 
+  it('an account full below the limit we know of: a few requests tell it, not two a refused contact', async () => {
+    h = await harness({ maxContacts: 10 });
+    const w = new World(h, await h.connect());
+    // The side believes Google's 25,000; this account holds 10.
+    const google = () => w.h.side(w.refreshToken).side;
+    for (let i = 0; i < 30; i++) w.crm.userCreate(contact(`P${i}`, 'Crm'));
+    const copy = { ...h.standin.stats().byMethod };
+    const first = await w.sync(google());
+    const spent = (m: string) => (h.standin.stats().byMethod[m] ?? 0) - (copy[m] ?? 0);
+    assert.equal(first.counts.create.google, 10, 'what fits goes in');
+    assert.equal(first.counts.refused, 20, 'the rest refused as the account being full, not as invalid');
+    assert.equal(first.counts.failed, 0);
+    // Halving down to the first lone refusal, then nothing more (two a contact would be 40 and more).
+    const calls = spent('people.batchCreateContacts');
+    assert.ok(calls <= 10, `${calls} create calls`);
+    assert.equal(w.googleContacts().length, 10);
+  });
+
   it('a crash after an incremental create (the links not yet committed) creates nothing twice', async () => {
     h = await harness();
     const w = new World(h, await h.connect());
