@@ -6,6 +6,15 @@ import { performance } from 'node:perf_hooks';
 const job = JSON.parse(process.argv[2]);
 Object.assign(process.env, job.env);
 const started = performance.now();
+// BENCH_MEMORY_TRACE=1: what the heap and the buffers outside it held when the resident set peaked.
+const trace = process.env.BENCH_MEMORY_TRACE ? { rss: 0, at: 0, heapMax: 0, sample: null } : null;
+const sampler =
+  trace &&
+  setInterval(() => {
+    const m = process.memoryUsage();
+    trace.heapMax = Math.max(trace.heapMax, m.heapUsed);
+    if (m.rss > trace.rss) Object.assign(trace, { rss: m.rss, at: performance.now() - started, sample: m });
+  }, 100);
 const { app } = await import('../../build/shared/compose.js');
 const functions = await import(`../../build/functions/${job.fn}.js`);
 const event = {
@@ -23,6 +32,14 @@ try {
   await functions[job.fn](event);
 } catch (e) {
   error = e instanceof Error ? e.message : String(e);
+}
+if (trace) {
+  clearInterval(sampler);
+  const mib = (n) => Math.round(n / 2 ** 20);
+  const { heapUsed, heapTotal, external, arrayBuffers } = trace.sample;
+  process.stderr.write(
+    `  memory at the peak (${(trace.at / 1000).toFixed(1)} s): rss ${mib(trace.rss)}, heap used ${mib(heapUsed)} of ${mib(heapTotal)}, external ${mib(external)} (array buffers ${mib(arrayBuffers)}); most heap used ${mib(trace.heapMax)} MiB\n`,
+  );
 }
 const service = await app();
 const result = {

@@ -36,10 +36,16 @@ export interface CreatioTuning {
    * Most members a full read reads in full: the rest are left for the run's next invocation, which
    * finds these at the version their links hold, so that a group of any size is read without
    * holding every member. As many as one Google account holds: a group that fits an account is read
-   * in one invocation, since each continuation's newcomers would list the account again to be
-   * matched (about 10 KiB a member all told, records and links).
+   * in one invocation, since a continuation's newcomers whose emails the account may hold are looked
+   * for there again (about 10 KiB a member all told, records and links).
    */
   fullReadBound: number;
+  /**
+   * Members a full read that leaves some for later anyway keeps: a group larger than fullReadBound
+   * takes several invocations whatever it keeps, and at half the bound each one's records, links and
+   * writes fit the smallest function beside the member list of a group of 100,000.
+   */
+  continuedReadBound: number;
   /** Most (row, ModifiedOn) pairs the cursor remembers from the overlap window (about 13 bytes each). */
   maxSeen: number;
   /**
@@ -61,6 +67,7 @@ export const DEFAULT_TUNING: CreatioTuning = {
   safetyMarginMs: 10_000,
   fullReadEveryMs: 24 * 3600_000,
   fullReadBound: 25_000,
+  continuedReadBound: 12_500,
   maxSeen: 10_000,
   maxCreated: 25_000,
   maxRestarts: 3,

@@ -16,6 +16,8 @@ export interface Cursor {
   prints: string | null;
   /** When the read that gave the token began (ms, the side's clock); null: not known. */
   at: number | null;
+  /** A create since that read found the account full: a run that rests need not ask again. */
+  full: boolean;
 }
 
 /** 8 base64url characters per fingerprint. */
@@ -32,6 +34,7 @@ const schema = z.object({
   echoes: z.array(z.string()).optional(),
   prints: z.string().optional(),
   at: z.number().optional(),
+  full: z.boolean().optional(),
 });
 
 /** An unreadable cursor is treated as none: a full listing is always safe, only dearer. */
@@ -40,8 +43,15 @@ export function decodeCursor(s: string | null): Cursor | null {
   try {
     const parsed = schema.safeParse(JSON.parse(s));
     if (!parsed.success) return null;
-    const { group, token, echoes, prints, at } = parsed.data;
-    return { group, token, echoes: echoes ?? [], prints: prints ?? null, at: at ?? null };
+    const { group, token, echoes, prints, at, full } = parsed.data;
+    return {
+      group,
+      token,
+      echoes: echoes ?? [],
+      prints: prints ?? null,
+      at: at ?? null,
+      full: full ?? false,
+    };
   } catch {
     return null;
   }
@@ -55,6 +65,7 @@ export function encodeCursor(c: Cursor): string {
     echoes: c.echoes.filter((g) => g !== ''),
     ...(c.prints !== null ? { prints: c.prints } : {}),
     ...(c.at !== null ? { at: c.at } : {}),
+    ...(c.full ? { full: true } : {}),
   });
 }
 

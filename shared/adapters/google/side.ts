@@ -90,7 +90,7 @@ export class GooglePeopleSide implements ContactSide {
   private warmedUp = false;
   /** This run's writes, remembered in the settled cursor so that their echo is dropped. */
   private written: { id: string; etag: string; emails: string[] }[] = [];
-  /** Learnt by this run's first refused create; the next run asks again. */
+  /** Learnt by this run's first refused create; the next run asks again, unless it rests. */
   private account: WriteContext['account'];
   private readonly maxContacts: number;
   private readonly clock: Clock;
@@ -145,7 +145,9 @@ export class GooglePeopleSide implements ContactSide {
       // Read moments ago, with the prints lookups go by: the continued run leaves this side unread, so
       // it neither reads back the echo of the writes just made nor lists the account for lookups.
       const age = c.at === null ? null : startedAt - c.at;
-      if (options.rest && this.prints && age !== null && age >= 0 && age <= REST_MAX_MS)
+      if (options.rest && this.prints && age !== null && age >= 0 && age <= REST_MAX_MS) {
+        // Found full moments ago: its creates are refused without asking until the next read.
+        this.account.full = c.full;
         return {
           records: [],
           departures: [],
@@ -154,6 +156,7 @@ export class GooglePeopleSide implements ContactSide {
           members: null,
           cursor: encodeCursor(c),
         };
+      }
       const echoes = new EchoSet(c.echoes);
       try {
         const inc = await incrementalListing(
@@ -179,6 +182,7 @@ export class GooglePeopleSide implements ContactSide {
             echoes: echoes.remaining(),
             prints: this.prints?.pack() ?? null,
             at: startedAt,
+            full: false,
           }),
         };
       } catch (e) {
@@ -196,7 +200,7 @@ export class GooglePeopleSide implements ContactSide {
         complete: true,
         memberCount: 0,
         members: null,
-        cursor: encodeCursor({ group, token: '', echoes: [], prints: null, at: null }),
+        cursor: encodeCursor({ group, token: '', echoes: [], prints: null, at: null, full: false }),
       };
     const known = options.known ? await options.known() : null;
     const full = await fullListing(this.client, group, true, known);
@@ -215,6 +219,7 @@ export class GooglePeopleSide implements ContactSide {
         echoes: [],
         prints: full.prints.pack(),
         at: startedAt,
+        full: false,
       }),
     };
   }
@@ -283,11 +288,17 @@ export class GooglePeopleSide implements ContactSide {
 
   settleCursor(cursor: string): string {
     const c = decodeCursor(cursor);
-    if (!c || this.written.length === 0) return cursor;
+    if (!c || (this.written.length === 0 && this.account.full === c.full)) return cursor;
+    if (this.written.length === 0) return encodeCursor({ ...c, full: this.account.full });
     // What we wrote is in the account now: a later run that rests must find it by its emails.
     const prints = c.prints === null ? null : AccountPrints.unpack(c.prints);
     prints?.addEmails(this.written.flatMap((w) => w.emails));
-    return encodeCursor({ ...c, echoes: withWrites(c.echoes, this.written), prints: prints?.pack() ?? null });
+    return encodeCursor({
+      ...c,
+      echoes: withWrites(c.echoes, this.written),
+      prints: prints?.pack() ?? null,
+      full: this.account.full,
+    });
   }
 
   private serial<T>(write: (ctx: WriteContext) => Promise<T>): Promise<T> {

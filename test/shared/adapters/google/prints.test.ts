@@ -128,6 +128,33 @@ describe('GooglePeopleSide: lookups by the account prints', function () {
     }
   });
 
+  it('a rest after a run that found the account full refuses its creates without asking', async () => {
+    await h.close();
+    h = await harness({ maxContacts: 1 });
+    rt = await h.connect();
+    const item = (n: string) => ({ key: n, id: null, contact: contact(n, 'Full'), marker: null });
+    const first = h.side(rt, { maxContacts: 1 }).side;
+    const read = await first.readChanges(null, { full: false });
+    const made = await first.create([item('A'), item('B')]);
+    const outcome = (k: string) => {
+      const r = made.get(k)!;
+      return r.ok ? 'ok' : r.error.kind;
+    };
+    assert.deepEqual([outcome('A'), outcome('B')], ['ok', 'full']);
+    const cursor = first.settleCursor(read.cursor);
+    const rested = h.side(rt, { maxContacts: 1 }).side;
+    h.standin.resetStats();
+    await rested.readChanges(cursor, { full: false, rest: true });
+    const refused = await rested.create([item('C')]);
+    assert.equal(refused.get('C')?.ok, false);
+    assert.deepEqual(apiCalls(h), {}, 'known full moments ago: not asked');
+    const read3 = h.side(rt, { maxContacts: 1 }).side;
+    await read3.readChanges(cursor, { full: false });
+    h.standin.resetStats();
+    await read3.create([item('D')]);
+    assert.equal(apiCalls(h)['people.batchCreateContacts'], 1, 'a run that reads asks again');
+  });
+
   it('a cursor without prints (or past their bound) is read, and lookups list the account as before', async () => {
     const first = h.side(rt).side;
     const read = await first.readChanges(null, { full: false });
