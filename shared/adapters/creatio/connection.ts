@@ -40,12 +40,6 @@ export interface CreatioTuning {
    * for there again (about 10 KiB a member all told, records and links).
    */
   fullReadBound: number;
-  /**
-   * Members a full read that leaves some for later anyway keeps: a group larger than fullReadBound
-   * takes several invocations whatever it keeps, and at half the bound each one's records, links and
-   * writes fit the smallest function beside the member list of a group of 100,000.
-   */
-  continuedReadBound: number;
   /** Most (row, ModifiedOn) pairs the cursor remembers from the overlap window (about 13 bytes each). */
   maxSeen: number;
   /**
@@ -67,7 +61,6 @@ export const DEFAULT_TUNING: CreatioTuning = {
   safetyMarginMs: 10_000,
   fullReadEveryMs: 24 * 3600_000,
   fullReadBound: 25_000,
-  continuedReadBound: 12_500,
   maxSeen: 10_000,
   maxCreated: 25_000,
   maxRestarts: 3,
