@@ -109,7 +109,10 @@ describe('provisioning plan', () => {
         assert.ok(args.includes(expected), `${f.name}: ${expected}`);
       assert.equal(flag(args, '--entry-point'), f.name);
       // V8 must collect before the instance's memory runs out: the old space leaves 116 MiB for the rest.
-      assert.equal(envOf(args).NODE_OPTIONS, '--max-old-space-size=140 --max-semi-space-size=1');
+      assert.equal(
+        envOf(args).NODE_OPTIONS,
+        '--max-old-space-size=140 --max-semi-space-size=1 --optimize-for-size',
+      );
       assert.equal(flag(args, '--project'), 'acme-sync-prod');
       assert.match(
         flag(args, '--service-account')!,

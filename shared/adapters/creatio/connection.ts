@@ -40,6 +40,14 @@ export interface CreatioTuning {
    * for there again (about 10 KiB a member all told, records and links).
    */
   fullReadBound: number;
+  /**
+   * Members a full read that leaves some for later anyway keeps: a group larger than fullReadBound
+   * takes several invocations whatever it keeps, and at half the bound each one's records, links and
+   * writes leave room in the smallest function beside the member list of a group of 100,000 (npm run
+   * bench: at most about 95 MiB of heap in use against 120-135 at 25,000), room that contacts larger
+   * than the benchmark's need.
+   */
+  continuedReadBound: number;
   /** Most (row, ModifiedOn) pairs the cursor remembers from the overlap window (about 13 bytes each). */
   maxSeen: number;
   /**
@@ -61,6 +69,7 @@ export const DEFAULT_TUNING: CreatioTuning = {
   safetyMarginMs: 10_000,
   fullReadEveryMs: 24 * 3600_000,
   fullReadBound: 25_000,
+  continuedReadBound: 12_500,
   maxSeen: 10_000,
   maxCreated: 25_000,
   maxRestarts: 3,

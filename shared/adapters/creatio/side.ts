@@ -309,6 +309,9 @@ export class CreatioSide implements ContactSide {
     );
     this.members = members;
     const watermark = this.watermark(prev, now);
+    // Members left for later anyway: this invocation takes fewer, and the chain more invocations.
+    if (deferred.length > 0 && toRead.length > t.continuedReadBound)
+      deferred = [...toRead.splice(t.continuedReadBound).map((c) => c.Id), ...deferred];
     const records: SideRecord[] = [];
     // Taken off the list slice by slice: a slice's rows are let go once its records are built.
     while (toRead.length > 0) {
