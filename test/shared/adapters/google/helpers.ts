@@ -116,6 +116,10 @@ export const personJson = (given: string, family: string, extra: PersonJson = {}
 
 export const MY_CONTACTS = 'contactGroups/myContacts';
 
+/** People API requests only: a new run's client also fetches its access token once. */
+export const apiCalls = (h: Harness) =>
+  Object.fromEntries(Object.entries(h.standin.stats().byMethod).filter(([m]) => !m.startsWith('oauth.')));
+
 export const membership = (group: string) => ({
   contactGroupMembership: { contactGroupResourceName: group },
 });

@@ -4,10 +4,7 @@
 import assert from 'node:assert/strict';
 import { AccountPrints, MAX_PRINTS } from '../../../../shared/adapters/google/prints.js';
 import { REST_MAX_MS } from '../../../../shared/adapters/google/side.js';
-import { ALICE, contact, harness, personJson, type Harness } from './helpers.js';
-
-const apiCalls = (h: Harness) =>
-  Object.fromEntries(Object.entries(h.standin.stats().byMethod).filter(([m]) => !m.startsWith('oauth.')));
+import { ALICE, apiCalls, contact, harness, personJson, type Harness } from './helpers.js';
 
 const keys = (emails: string[], inDoubt: string[] = []) => ({ ids: [], markers: [], emails, inDoubt });
 

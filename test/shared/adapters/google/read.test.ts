@@ -5,6 +5,7 @@ import type { SideChanges } from '../../../../shared/ports.js';
 import {
   ALICE,
   GROUP,
+  apiCalls,
   calls,
   contact,
   groupsNamed,
@@ -14,10 +15,6 @@ import {
   seedMembers,
   type Harness,
 } from './helpers.js';
-
-/** People API requests only: a new run's client also fetches its access token once. */
-const apiCalls = (h: Harness) =>
-  Object.fromEntries(Object.entries(h.standin.stats().byMethod).filter(([m]) => !m.startsWith('oauth.')));
 
 describe('GooglePeopleSide: the group', function () {
   let h: Harness;
