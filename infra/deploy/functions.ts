@@ -41,17 +41,15 @@ export const SYNC_MEMORY = MEMORY;
 const OUTSIDE_HEAP_MIB = 116;
 /**
  * Node's flags for a memory tier: an old space that leaves room for the rest of the process, so V8
- * collects before the instance is killed; a small young generation, and V8's memory-over-speed mode
- * (`--optimize-for-size`: the heap grows less past what is live, so a collection's brief extra pages
- * start lower), which keep peaks low (npm run bench, the first sync of a 100,000-member group: 237
- * MiB at most against 256-274 without it; the same runs take about a fifth longer).
+ * collects before the instance is killed, and a small young generation, which keeps peaks low. V8's
+ * memory-over-speed mode, which Node refuses here, is set by the service itself (shared/compose.ts).
  * `npm run bench` runs every invocation with the smallest tier's flags.
  */
 export function nodeOptions(memory: string): string {
   const mib = Number(/^(\d+)Mi$/.exec(memory)?.[1]);
   if (!Number.isInteger(mib) || mib <= OUTSIDE_HEAP_MIB)
     throw new Error(`memory ${memory}: expected e.g. 256Mi`);
-  return `--max-old-space-size=${mib - OUTSIDE_HEAP_MIB} --max-semi-space-size=1 --optimize-for-size`;
+  return `--max-old-space-size=${mib - OUTSIDE_HEAP_MIB} --max-semi-space-size=1`;
 }
 
 // shared/compose.ts builds the whole service in every function and validates the whole configuration
