@@ -90,11 +90,14 @@ const CRM_CALLS_PER_NEW_CONTACT = 2;
 const CRM_ROW_SETS = 2;
 
 export function minimumCrm(w: Work): number {
-  // The member list: ContactInFolder filtered by the folder, 20,000 rows a page, one page at least
-  // (the only way to see a member leave: Creatio keeps no tombstones). The pages take each member's
-  // Contact along ($expand of the ContactInFolder.Contact lookup): its columns on a full read, its
-  // ModifiedOn otherwise, which a communication row's save stamps too (§6.2).
-  const members = Math.max(1, pages(w.crmMembers, CRM_PAGE));
+  // The member list: ContactInFolder filtered by the folder, 20,000 rows a page (the only way to see a
+  // member leave: Creatio keeps no tombstones). The listing ends at a page shorter than asked: Creatio
+  // gives no @odata.nextLink (§3), and stopping at a `$count` taken on the first page would miss a
+  // member behind a concurrent insert or delete, and a member missed reads as one who left. So
+  // ⌊members ÷ 20,000⌋ + 1 pages: 100,000 members take a sixth, empty one. The pages take each
+  // member's Contact along ($expand of the ContactInFolder.Contact lookup): its columns on a full
+  // read, its ModifiedOn otherwise, which a communication row's save stamps too (§6.2).
+  const members = Math.floor(w.crmMembers / CRM_PAGE) + 1;
   // Otherwise what the contacts' ModifiedOn does not show: address rows changed since the
   // watermark (an address save is not known to stamp its contact), one query, paged.
   const changes = w.crmFullRead ? 0 : Math.max(1, pages(w.crmChanged ?? 0, CRM_PAGE));
