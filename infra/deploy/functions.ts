@@ -28,7 +28,7 @@ export const MEMORY = '256Mi';
 /**
  * Every run measured by npm run bench fits the smallest tier under its flags: up to 41,667 pairs, a
  * first sync of 25,000 contacts a side, the 24-hour full read, and the first sync of a 100,000-member
- * CRM group (at most 252 MiB), so syncUser runs there too.
+ * CRM group (at most 238 MiB), so syncUser runs there too.
  */
 export const SYNC_MEMORY = MEMORY;
 
