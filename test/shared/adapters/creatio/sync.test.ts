@@ -168,7 +168,9 @@ describe('Creatio side through runSync', function () {
     }
     // An invocation that leaves members for later keeps three; the one that reads the rest, up to five.
     assert.ok(continued.every((n) => n <= 3) && creates.every((n) => n <= 5), JSON.stringify(creates));
-    assert.ok(creates.some((n) => n > 3) && creates.length >= 7, JSON.stringify(creates));
+    // Three at most until five or fewer are left: 23 members take seven invocations at least. (How many
+    // the last one takes depends on where the edited member falls in the member pages.)
+    assert.ok(creates.length >= 7, JSON.stringify(creates));
     const emails = google.alive().map((r) => r.contact.emails[0]?.address);
     assert.equal(emails.length, 23, 'no duplicate and none missing');
     assert.deepEqual([...new Set(emails)].sort(), names.map((n) => `${n.toLowerCase()}@example.com`).sort());
