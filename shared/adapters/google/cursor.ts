@@ -69,14 +69,12 @@ export function encodeCursor(c: Cursor): string {
   });
 }
 
+/** The first 48 bits of a SHA-256, as 8 base64url characters: the cursor's short prints. */
+export const shortHash = (text: string): string =>
+  createHash('sha256').update(text).digest().subarray(0, 6).toString('base64url');
+
 export function fingerprint(resourceName: string, etag: string): string {
-  return createHash('sha256')
-    .update(resourceName)
-    .update('\n')
-    .update(etag)
-    .digest()
-    .subarray(0, 6)
-    .toString('base64url');
+  return shortHash(`${resourceName}\n${etag}`);
 }
 
 const split = (generation: string): string[] => {

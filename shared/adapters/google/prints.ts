@@ -3,8 +3,8 @@
 // since. Prints are never taken out (a changed or deleted contact's old emails are not told), so the
 // set only answers "certainly not here": a lookup whose emails print nothing costs no request,
 // where it would otherwise list the whole account. A full listing starts the set afresh.
-import { createHash } from 'node:crypto';
 import { emailKey } from '../../sync/index.js';
+import { shortHash } from './cursor.js';
 import type { Person } from './schemas.js';
 
 /** 6 base64url characters: 36 bits, about one false "maybe" in 1.7 million lookups at 40,000 prints. */
@@ -15,13 +15,8 @@ const PRINT_CHARS = 6;
  */
 export const MAX_PRINTS = 40_000;
 
-const printOf = (email: string): string =>
-  createHash('sha256')
-    .update(emailKey(email))
-    .digest()
-    .subarray(0, 6)
-    .toString('base64url')
-    .slice(0, PRINT_CHARS);
+/** Of a key already normalised (emailKey). */
+const printOf = (key: string): string => shortHash(key).slice(0, PRINT_CHARS);
 
 export class AccountPrints {
   private readonly prints: Set<string>;
@@ -39,7 +34,10 @@ export class AccountPrints {
   }
 
   addEmails(emails: Iterable<string>): void {
-    for (const e of emails) if (emailKey(e) !== '') this.prints.add(printOf(e));
+    for (const e of emails) {
+      const key = emailKey(e);
+      if (key !== '') this.prints.add(printOf(key));
+    }
   }
 
   addPerson(p: Person): void {
@@ -48,7 +46,7 @@ export class AccountPrints {
 
   /** Whether a contact with this email may be in the account. */
   mayHold(email: string): boolean {
-    return this.prints.has(printOf(email));
+    return this.prints.has(printOf(emailKey(email)));
   }
 
   /** Null past MAX_PRINTS: too many to carry, so none are. */

@@ -90,11 +90,8 @@ export async function createContacts(ctx: WriteContext, items: CreateItem[]): Pr
     const body = newPerson(i.contact, groups, i.marker);
     return { key: i.key, body, extra: encodeExtra(extraOf(body)), emails: emailsOf(i.contact) };
   });
-  for (let i = 0; i < work.length; i += BATCH_WRITE) {
-    const batch = work.slice(i, i + BATCH_WRITE);
-    if (ctx.account.full) batch.forEach((w) => out.set(w.key, fail('full', 'the google account is full')));
-    else await createBatch(ctx, batch, out, 0);
-  }
+  for (let i = 0; i < work.length; i += BATCH_WRITE)
+    await createBatch(ctx, work.slice(i, i + BATCH_WRITE), out, 0);
   return out;
 }
 
@@ -105,6 +102,7 @@ async function createBatch(
   depth: number,
 ): Promise<void> {
   if (work.length === 0) return;
+  // Found full by an earlier batch of the run (or the last run, when this one rests): not asked again.
   if (ctx.account.full) {
     work.forEach((w) => out.set(w.key, fail('full', 'the google account is full')));
     return;
